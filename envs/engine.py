@@ -275,12 +275,20 @@ def step(
         ball_y = s[b, BY]
         s[b, LY] = _move_paddle(s[b, LY], actions[b, 0], p[P_PH_L], p[P_SPEED_L], ball_y, p)
         s[b, RY] = _move_paddle(s[b, RY], actions[b, 1], p[P_PH_R], p[P_SPEED_R], ball_y, p)
-        nx, ny = s[b, BX] + s[b, VX], s[b, BY] + s[b, VY]
+        x, y = s[b, BX], s[b, BY]
+        nx, ny = x + s[b, VX], y + s[b, VY]
         if not swept:
             _move_ball_discrete(s, b, p, r)
-        elif ny - rad > 0.0 and ny + rad < h and nx - rad > face_l and nx + rad < face_r:
+        elif (
+            ny - rad > 0.0
+            and ny + rad < h
+            # A paddle can only be met if its face plane is crossed this step; a ball already
+            # behind a face (a miss on its way out) needs no sweep either.
+            and (nx - rad > face_l or x - rad < face_l)
+            and (nx + rad < face_r or x + rad > face_r)
+        ):
             # Nothing within reach this step (about 97% of steps): the sweep stays out of line
-            # so this loop compiles small.
+            # so that this loop compiles small.
             s[b, BX], s[b, BY] = nx, ny
         else:
             _sweep(s, b, p, r)
@@ -336,19 +344,30 @@ class Engine:
     def batch_size(self) -> int:
         return self.state.shape[0]
 
-    def reset(self, mask: np.ndarray | None = None, seeds: list[int] | None = None) -> None:
+    def reset(
+        self,
+        mask: np.ndarray | None = None,
+        seeds: list[int] | None = None,
+        first_serve: np.ndarray | None = None,
+    ) -> None:
         """Start new games in the rows of ``mask`` (all rows by default).
 
         :param seeds: one seed per reset row, in row order, to restart its Generator from.
+        :param first_serve: one side per reset row (0 left, 1 right): where the first ball goes,
+            instead of a random side; evaluations serve half their games to each side.
         """
         if mask is None:
             mask = np.ones(self.batch_size, dtype=np.bool_)
+        rows = np.flatnonzero(mask)
         if seeds is not None:
-            rows = np.flatnonzero(mask)
             if len(seeds) != rows.size:
                 raise ValueError(f"{len(seeds)} seeds for {rows.size} games")
             for row, seed in zip(rows, seeds, strict=True):
                 self.set_rng(int(row), np.random.default_rng(seed))
+        if first_serve is not None:
+            # The first uniform of a serve picks its side (< 0.5: left); fix it in the pool.
+            at = self.state[rows, NOISE_AT].astype(np.int64)
+            self.noise[rows, at] = np.where(np.asarray(first_serve) == 0, 0.25, 0.75)
         if reset_games(self.state, self.noise, self.params, mask):
             self._refill()
 

@@ -335,14 +335,18 @@ class LeagueStore:
     # ---------------------------------------------------------------------------- writes
 
     def add_snapshots(
-        self, snapshots: Sequence[SnapshotRecord], ratings: Mapping[str, float] | None = None
+        self,
+        snapshots: Sequence[SnapshotRecord],
+        ratings: Mapping[str, float] | None = None,
+        results: Sequence[MatchResult] = (),
     ) -> None:
-        """Register the untrained generation-0 snapshots, and their ratings, in one transaction.
+        """Register the untrained generation-0 snapshots, their matches and ratings, at once.
 
         Later snapshots come only with their generation, through :meth:`complete_generation`.
 
         :param snapshots: the initial snapshots (``left-0000``, ``right-0000``), files written.
         :param ratings: initial ratings stored as generation 0's, e.g. for the CPU as well.
+        :param results: their evaluation matches, stored with source ``"league"``, generation 0.
         :raises ValueError: for a snapshot of a generation other than 0.
         :raises LeagueError: if a file is missing or a snapshot is already registered.
         """
@@ -354,6 +358,7 @@ class LeagueStore:
             with _transaction(self._conn):
                 for snapshot in snapshots:
                     self._insert_snapshot(snapshot)
+                self._insert_results(results, "league", 0)
                 self._insert_ratings(0, ratings or {})
         except sqlite3.IntegrityError as exc:
             raise LeagueError(

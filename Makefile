@@ -1,0 +1,39 @@
+# The commands people type. Each target sets up .venv first if needed (CPU torch, then the
+# project with its dev extras), so on a fresh machine `make train` and `make test` are all it takes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TORCH := torch==2.13.0
+
+.PHONY: venv train test test-all bench lint format clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU wheel first: a bare torch requirement would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+train: venv  ## the default league into runs/<date-time>/
+	$(BIN)/pong-league train $(ARGS)
+
+test: venv  ## the test suite (a few minutes on 2 cores)
+	$(BIN)/python -m pytest
+
+bench: venv  ## speed figures, as quoted in the README
+	$(BIN)/python scripts/bench_env.py
+	$(BIN)/python scripts/bench_league.py
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,268 @@
+"""Drawing the game with pygame, apart from the physics: a state row in, pixels out.
+
+:class:`Renderer` paints one game's state row (see ``envs.engine``) onto an off-screen surface
+and returns it as an RGB array; it needs no display, so replays and ``rgb_array`` rendering work
+on a headless machine. :class:`Window` shows the same drawing in a real window and reads the
+keyboard, for watching a game live and, later, for playing against a snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+# pygame prints a banner when imported unless told not to; setdefault keeps a user's own choice.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame  # noqa: E402
+
+from envs.engine import BX, BY, DOWN, LY, N_FIELDS, RY, SCORE_L, SCORE_R, STAY, UP  # noqa: E402
+from envs.rules import Rules  # noqa: E402
+
+BACKGROUND = (12, 14, 20)
+CENTRE_LINE = (70, 74, 86)
+PADDLE = (235, 235, 235)
+# The ball has a colour of its own (nothing else is amber), so it can be found in a frame.
+BALL = (255, 196, 0)
+SCORE = (200, 203, 210)
+NAME = (130, 134, 146)
+
+DASH = 12  # centre-line dash length and gap, pixels
+UP_KEYS = (pygame.K_w, pygame.K_UP)
+DOWN_KEYS = (pygame.K_s, pygame.K_DOWN)
+
+
+def prepare_sdl() -> bool:
+    """Fall back to SDL's dummy video and audio drivers when there is no display to use.
+
+    Call before ``pygame.display.init``. It changes nothing when a display is set, when
+    ``SDL_VIDEODRIVER`` is already chosen, or off Linux/BSD (macOS and Windows have a display
+    without a ``DISPLAY`` variable), so a real window is never broken.
+
+    :return: whether the dummy drivers were chosen.
+    """
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    x11_platform = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+    if has_display or "SDL_VIDEODRIVER" in os.environ or not x11_platform:
+        return False
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    return True
+
+
+def _span(a: float, b: float) -> tuple[int, int]:
+    """Pixel start and length of the interval [a, b), rounding both ends the same way."""
+    start = round(a)
+    return start, max(round(b) - start, 1)
+
+
+def _fit(font: pygame.font.Font, text: str, width: int) -> str:
+    """``text``, shortened with ".." until it fits in ``width`` pixels."""
+    if font.size(text)[0] <= width:
+        return text
+    while text and font.size(text + "..")[0] > width:
+        text = text[:-1]
+    return text + ".."
+
+
+class Renderer:
+    """Draws a game's state row as an RGB image the size of the court.
+
+    Everything that does not move (background, centre line, names) is drawn once into a
+    backdrop, and score digits are rendered once per value, so a frame is one blit, a few
+    rectangles and a circle.
+
+    :param rules: the rules; the court size in pixels and the paddle and ball sizes come from them.
+    :param names: the left and the right player's names, written under their scores.
+    """
+
+    def __init__(self, rules: Rules, names: tuple[str, str] | None = None) -> None:
+        pygame.font.init()  # fonts need no display, so neither does the renderer
+        self.rules = rules
+        self.names = names
+        self.size = (round(rules.width), round(rules.height))
+        self._surface = pygame.Surface(self.size)
+        self._court = self._surface.get_rect()
+        self._score_font = pygame.font.Font(None, max(round(rules.height / 7), 12))
+        self._name_font = pygame.font.Font(None, max(round(rules.height / 18), 10))
+        self._backdrop = self._draw_backdrop()
+        self._digits: dict[int, pygame.Surface] = {}
+        w, pw, margin = rules.width, rules.paddle_width, rules.paddle_margin
+        self._left_x = _span(margin - pw, margin)
+        self._right_x = _span(w - margin, w - margin + pw)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """The shape of a frame: (height, width, 3)."""
+        return (self.size[1], self.size[0], 3)
+
+    def _draw_backdrop(self) -> pygame.Surface:
+        backdrop = pygame.Surface(self.size)
+        backdrop.fill(BACKGROUND)
+        w, h = self.size
+        x = w // 2 - 1
+        for y in range(DASH // 2, h, 2 * DASH):
+            backdrop.fill(CENTRE_LINE, pygame.Rect(x, y, 2, DASH))
+        if self.names is not None:
+            top = self._score_font.get_height() + 14
+            for name, centre in zip(self.names, (w / 4, 3 * w / 4), strict=True):
+                text = _fit(self._name_font, name, w // 2 - 20)
+                label = self._name_font.render(text, True, NAME)
+                backdrop.blit(label, label.get_rect(midtop=(round(centre), top)))
+        return backdrop
+
+    def _digit(self, score: int) -> pygame.Surface:
+        if score not in self._digits:
+            self._digits[score] = self._score_font.render(str(score), True, SCORE)
+        return self._digits[score]
+
+    def paint(self, row: np.ndarray) -> pygame.Surface:
+        """Draw ``row`` on the renderer's own surface and return it.
+
+        The surface is reused: it holds this frame only until the next call.
+
+        :param row: one game's state row, shape (N_FIELDS,).
+        :return: the drawn surface, the size of the court.
+        """
+        if row.ndim != 1 or row.shape[0] < N_FIELDS:
+            raise ValueError(f"expected one state row of {N_FIELDS} fields, got shape {row.shape}")
+        r = self.rules
+        s = self._surface
+        s.blit(self._backdrop, (0, 0))
+        w = self.size[0]
+        for col, centre in ((SCORE_L, w / 4), (SCORE_R, 3 * w / 4)):
+            digit = self._digit(int(row[col]))
+            s.blit(digit, digit.get_rect(midtop=(round(centre), 10)))
+        for (x, width), top, height in (
+            (self._left_x, row[LY], r.left_height),
+            (self._right_x, row[RY], r.right_height),
+        ):
+            y, tall = _span(top, top + height)
+            # Clipped here: fill() moves a rect that starts above the surface down into it
+            # instead of cutting it, and the seed CPU may stand a move outside the court.
+            s.fill(PADDLE, pygame.Rect(x, y, width, tall).clip(self._court))
+        # The ball last, so it stays visible over the centre line and the score.
+        pygame.draw.circle(s, BALL, (round(row[BX]), round(row[BY])), round(r.ball_radius))
+        return s
+
+    def draw(self, row: np.ndarray) -> np.ndarray:
+        """Draw ``row`` and return it as a new image.
+
+        :param row: one game's state row, shape (N_FIELDS,).
+        :return: an RGB uint8 array of shape (height, width, 3), rows top to bottom.
+        """
+        surface = self.paint(row)
+        # tobytes gives the rows in image order in one call; a bytearray keeps the array writable.
+        data = bytearray(pygame.image.tobytes(surface, "RGB"))
+        return np.frombuffer(data, dtype=np.uint8).reshape(self.shape)
+
+
+@dataclass(frozen=True)
+class WindowInput:
+    """What the player did since the last :meth:`Window.poll`.
+
+    :param quit: the window was closed or Escape pressed (stays true from then on).
+    :param pause_toggled: Space was pressed an odd number of times.
+    :param up: an up key (W or the up arrow) is held.
+    :param down: a down key (S or the down arrow) is held.
+    """
+
+    quit: bool
+    pause_toggled: bool
+    up: bool
+    down: bool
+
+    @property
+    def action(self) -> int:
+        """The paddle action the held keys ask for (``STAY`` when both or neither)."""
+        if self.up == self.down:
+            return STAY
+        return UP if self.up else DOWN
+
+
+class Window:
+    """A pygame window that shows game states and reads the keyboard.
+
+    Held keys are tracked from key events rather than ``pygame.key.get_pressed`` so that
+    posted events (tests, scripted input) count like real ones; they are all released when
+    the window loses focus, so a key let go elsewhere does not stay held.
+
+    :param rules: the rules; the window is the size of the court.
+    :param names: the left and the right player's names.
+    :param fps: frames per second :meth:`show` is held to; 0 for as fast as possible.
+    :param title: the window's title.
+    """
+
+    def __init__(
+        self,
+        rules: Rules,
+        names: tuple[str, str] | None = None,
+        fps: int = 60,
+        title: str = "pong-league",
+    ) -> None:
+        if fps < 0:
+            raise ValueError(f"fps={fps} must be >= 0 (0 for no limit)")
+        prepare_sdl()
+        pygame.display.init()
+        self.renderer = Renderer(rules, names)
+        self.fps = fps
+        self._screen = pygame.display.set_mode(self.renderer.size)
+        pygame.display.set_caption(title)
+        self._clock = pygame.time.Clock()
+        self._held: set[int] = set()
+        self._quit = False
+        self._pause_presses = 0
+
+    def _pump(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                self._quit = True
+            elif event.type == pygame.KEYDOWN:
+                if event.key == pygame.K_ESCAPE:
+                    self._quit = True
+                elif event.key == pygame.K_SPACE:
+                    self._pause_presses += 1
+                self._held.add(event.key)
+            elif event.type == pygame.KEYUP:
+                self._held.discard(event.key)
+            elif event.type == pygame.WINDOWFOCUSLOST:
+                self._held.clear()
+
+    def poll(self) -> WindowInput:
+        """Read the events that arrived since the last call (or :meth:`show`).
+
+        :return: the player's input; Space presses are counted until this call reads them.
+        """
+        self._pump()
+        toggled = self._pause_presses % 2 == 1
+        self._pause_presses = 0
+        return WindowInput(
+            quit=self._quit,
+            pause_toggled=toggled,
+            up=any(key in self._held for key in UP_KEYS),
+            down=any(key in self._held for key in DOWN_KEYS),
+        )
+
+    def show(self, row: np.ndarray) -> bool:
+        """Draw ``row``, show it, wait for the frame's turn at ``fps`` and read the events.
+
+        :param row: one game's state row.
+        :return: False once the window was closed or Escape pressed, else True.
+        """
+        self._screen.blit(self.renderer.paint(row), (0, 0))
+        pygame.display.flip()
+        self._clock.tick(self.fps)
+        self._pump()
+        return not self._quit
+
+    def close(self) -> None:
+        """Close the window (the font module stays up for other renderers)."""
+        pygame.display.quit()
+
+    def __enter__(self) -> Window:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

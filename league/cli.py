@@ -1,0 +1,275 @@
+"""``pong-league``: the command line. Each subcommand is a thin shell over the library.
+
+Errors a user can fix (``LeagueError``, bad values) print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from league.config import ALGOS, PRESET_OVERRIDES, SCHEMES
+from league.errors import LeagueError
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or 0)
+    except LeagueError as err:
+        print(f"pong-league: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pong-league",
+        description="League training for two-player Pong on Stable-Baselines3.",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def add_train(sub: Any) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a league (the default league with no options)",
+        description=(
+            "Train a league into runs/<name>/: alternate generations of the left and the right "
+            "role, each against opponents drawn from the other role's frozen snapshots and the "
+            "scripted CPU. With no options this runs the default league (about 10 minutes on "
+            "2 cores). Watch it with `tensorboard --logdir runs/`."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--run-dir", type=Path, help="run folder (default: runs/<date-time>)")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the run in RUN_DIR")
+    p.add_argument("--config", type=Path, help="TOML file over the built-in defaults")
+    p.add_argument(
+        "--preset",
+        choices=list(PRESET_OVERRIDES),
+        help="league: PFSP over all past snapshots + CPU; article: naive self-play",
+    )
+    p.add_argument("--generations", type=int, help="generations to train (default 6)")
+    p.add_argument("--steps-per-generation", type=int, help="env steps per generation")
+    p.add_argument("--algo", choices=ALGOS, help="learner algorithm (default dqn)")
+    p.add_argument("--matchmaking", choices=SCHEMES, help="opponent choice (default pfsp)")
+    p.add_argument("--rules", help="rules preset: classic (default) or seed")
+    p.add_argument("--seed", type=int, help="seed of learners, envs and matchmaking")
+    p.add_argument("--n-envs", type=int, help="parallel envs per learner")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from league.board import LeagueBoard
+    from league.config import load_config
+    from league.trainer import League, Stopped
+
+    overrides = {
+        "generations": args.generations,
+        "steps_per_generation": args.steps_per_generation,
+        "algo": args.algo,
+        "matchmaking": args.matchmaking,
+        "rules": args.rules,
+        "seed": args.seed,
+        "n_envs": args.n_envs,
+    }
+    if args.resume is not None:
+        given = [k for k, v in overrides.items() if v is not None]
+        if args.config or args.preset or args.run_dir or given:
+            raise LeagueError(
+                "--resume continues a run with the config saved in it; give no other options "
+                "(to train longer, start a new run with a larger --generations)"
+            )
+        league = League.resume(args.resume)
+    else:
+        config = load_config(args.config, args.preset, overrides)
+        run_dir = args.run_dir or Path("runs") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        league = League.create(run_dir, config)
+    league.board = LeagueBoard(league.run_dir)
+    c = league.config
+    print(
+        f"league {league.run_dir}: {c.generations} generations x {c.steps_per_generation:,} steps, "
+        f"{c.algo}, {c.matchmaking} matchmaking, {c.rules} rules (seed {c.seed})"
+    )
+    print(f"watch it with: tensorboard --logdir {league.run_dir.parent}")
+    from league.progress import ProgressBar, print_summary
+
+    progress = None if args.no_progress else ProgressBar.factory()
+    try:
+        league.run(on_generation=print_summary, progress=progress)
+    except Stopped as stop:
+        print(
+            f"\nstopped during generation {stop.args[0]}; everything before it is saved. "
+            f"Resume with: pong-league train --resume {league.run_dir}"
+        )
+        return 130
+    finally:
+        league.close()
+    print(f"done: {league.run_dir} (snapshots, league.sqlite, tb/)")
+    return 0
+
+
+def add_pit(sub: Any) -> None:
+    p = sub.add_parser(
+        "pit",
+        help="play two players against each other and report A's win rate",
+        description=(
+            "Play GAMES games of A against B in one batch and print A's wins, losses, draws, "
+            "win rate with its 95% confidence interval, points and game length. A player is a "
+            "snapshot id (with --run), a snapshot file (.npz/.json/.zip), cpu, random, still, "
+            "or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Results between two "
+            "snapshots of the run are added to its database (source pit)."
+        ),
+    )
+    p.add_argument("a", metavar="A", help="player A")
+    p.add_argument("b", metavar="B", help="player B")
+    # dest run_dir: `run` holds the subcommand's function (see main).
+    p.add_argument(
+        "--run", dest="run_dir", type=Path, metavar="RUN_DIR", help="run whose snapshot ids to use"
+    )
+    p.add_argument("--games", type=int, default=100, help="games to play (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="game i is seeded SEED + i (default 0)")
+    p.add_argument("--rules", help="rules preset (default: the run's rules, else classic)")
+    p.add_argument(
+        "--sides",
+        choices=("alternate", "fixed"),
+        default="alternate",
+        help="alternate (default): A plays left in even games, right in odd ones; "
+        "fixed: A always left",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--video", type=Path, metavar="PATH", help="write the first games (.mp4/.gif)")
+    p.add_argument(
+        "--video-games", type=int, default=1, metavar="K", help="games in the video (default 1)"
+    )
+    p.add_argument("--no-record", action="store_true", help="do not store results in the run")
+    p.set_defaults(run=run_pit)
+
+
+def run_pit(args: argparse.Namespace) -> int:
+    import json
+
+    from league.arena import pit
+
+    report = pit(
+        args.a,
+        args.b,
+        run_dir=args.run_dir,
+        games=args.games,
+        seed=args.seed,
+        rules_name=args.rules,
+        sides=args.sides,
+        video=args.video,
+        video_games=args.video_games,
+        record=not args.no_record,
+    )
+    print(json.dumps(report.to_dict()) if args.json else report.to_text())
+    return 0
+
+
+def add_ls(sub: Any) -> None:
+    p = sub.add_parser(
+        "ls",
+        help="list a run's snapshots with their ratings and win rates",
+        description=(
+            "Every snapshot of a run: role, generation, env steps trained, rating, win rate "
+            "against the CPU and beats-past. Safe while the run trains."
+        ),
+    )
+    p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=run_ls)
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    from league.report import LeagueView, ls_json, ls_text
+
+    view = LeagueView.read(args.run_dir)
+    print(ls_json(view) if args.json else ls_text(view))
+    return 0
+
+
+def add_matrix(sub: Any) -> None:
+    p = sub.add_parser(
+        "matrix",
+        help="show a run's win-rate matrix, ratings and Nash weights",
+        description=(
+            "The win-rate matrix of a run (rows: left snapshots; columns: right snapshots and "
+            "the CPU) with games per cell, ratings and the Nash weights of the snapshots' "
+            "meta-game. Safe while the run trains."
+        ),
+    )
+    p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--csv", action="store_true", help="print the scores as CSV")
+    form.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--png", type=Path, metavar="PATH", help="also write the heatmap as a PNG")
+    p.set_defaults(run=run_matrix)
+
+
+def run_matrix(args: argparse.Namespace) -> int:
+    from league.report import LeagueView, matrix_csv, matrix_json, matrix_text, save_matrix_png
+
+    view = LeagueView.read(args.run_dir)
+    if args.png is not None:
+        save_matrix_png(view, args.png)
+    if args.csv:
+        print(matrix_csv(view), end="")
+    elif args.json:
+        print(matrix_json(view))
+    else:
+        print(matrix_text(view))
+        if args.png is not None:
+            print(f"\nheatmap: {args.png}")
+    return 0
+
+
+def add_play(sub: Any) -> None:
+    p = sub.add_parser(
+        "play",
+        help="play against a player with the keyboard",
+        description=(
+            "Play one game against A in a window at 60 fps: W/S or the arrow keys move your "
+            "paddle, Space pauses, Esc quits. A is any player pit accepts."
+        ),
+    )
+    p.add_argument("a", metavar="A", help="the player to face")
+    # dest run_dir: `run` holds the subcommand's function (see main).
+    p.add_argument(
+        "--run", dest="run_dir", type=Path, metavar="RUN_DIR", help="run whose snapshot ids to use"
+    )
+    p.add_argument(
+        "--side", choices=("left", "right"), default="left", help="your side (default left)"
+    )
+    p.add_argument("--rules", help="rules preset (default: the run's rules, else classic)")
+    p.add_argument("--seed", type=int, help="the game's seed (default: a fresh one)")
+    p.set_defaults(run=run_play)
+
+
+def run_play(args: argparse.Namespace) -> int:
+    from league.play import play_cli
+
+    result = play_cli(args.a, args.run_dir, args.side, args.rules, args.seed)
+    print(result.to_text())
+    return 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_pit, add_ls, add_matrix, add_play]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

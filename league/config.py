@@ -1,0 +1,257 @@
+"""League configuration: one frozen dataclass, loaded from TOML over built-in defaults.
+
+Validated once here, at the boundary; the resolved config is saved in the run's database, so a
+run can always be understood and resumed from its folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from envs.rules import PRESETS, Rules, rules
+from league.errors import LeagueError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ALGOS = ("dqn", "qrdqn", "ppo")
+SCHEMES = ("pfsp", "uniform", "latest")
+WEIGHTINGS = ("hard", "variance")
+
+# Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
+ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
+    "dqn": {
+        "learning_rate": 1e-3,
+        "buffer_size": 100_000,
+        "learning_starts": 5_000,
+        "batch_size": 64,
+        "gamma": 0.99,
+        "train_freq": 4,
+        "gradient_steps": 1,
+        "target_update_interval": 2_000,
+        "exploration_fraction": 0.3,
+        "exploration_initial_eps": 1.0,
+        "exploration_final_eps": 0.02,
+    },
+    "qrdqn": {
+        "learning_rate": 1e-3,
+        "buffer_size": 100_000,
+        "learning_starts": 5_000,
+        "batch_size": 64,
+        "gamma": 0.99,
+        "train_freq": 4,
+        "gradient_steps": 1,
+        "target_update_interval": 2_000,
+        "exploration_fraction": 0.3,
+        "exploration_final_eps": 0.02,
+    },
+    "ppo": {
+        "learning_rate": 3e-4,
+        "n_steps": 2048,
+        "batch_size": 256,
+        "n_epochs": 4,
+        "gamma": 0.99,
+        "gae_lambda": 0.95,
+        "ent_coef": 0.01,
+        "clip_range": 0.2,
+    },
+}
+
+
+@dataclass(frozen=True)
+class LeagueConfig:
+    """Everything a league run needs, with defaults that train in about 10 minutes on 2 cores.
+
+    :param preset: ``"league"`` (PFSP over all past snapshots plus the CPU) or ``"article"``
+        (naive self-play: each role only meets the other role's latest snapshot, no CPU).
+    :param rules: rules preset name.
+    :param rules_overrides: ``Rules`` fields to change, e.g. ``{"points_to_win": 7}``.
+    :param generations: generations to train; generation g trains left if g is odd, else right.
+    :param steps_per_generation: env steps the learner trains in one generation.
+    :param algo: ``"dqn"``, ``"qrdqn"`` (sb3-contrib) or ``"ppo"``.
+    :param matchmaking: ``"pfsp"``, ``"uniform"`` or ``"latest"``.
+    :param pfsp_weighting: ``"hard"`` ((1 - p)^k) or ``"variance"`` (p(1 - p)).
+    :param pfsp_exponent: k of the hard weighting.
+    :param cpu_share: share of training episodes against the scripted CPU.
+    :param latest_share: share of training episodes against the other role's newest snapshot.
+    :param eval_games: games the new snapshot plays against each opponent after its generation.
+    :param eval_seed: seed of game 0 of every evaluation match (game i uses eval_seed + i).
+    :param seed: seed of the learners, their envs and matchmaking.
+    :param n_envs: parallel envs per learner (a DummyVecEnv).
+    :param frame_stack: frames per observation.
+    :param net_arch: hidden layer sizes of every learner's network.
+    :param hyperparams: per-algorithm SB3 keyword arguments over ``ALGO_DEFAULTS``.
+    """
+
+    preset: str = "league"
+    rules: str = "classic"
+    rules_overrides: dict[str, Any] = field(default_factory=dict)
+    generations: int = 6
+    steps_per_generation: int = 100_000
+    algo: str = "dqn"
+    matchmaking: str = "pfsp"
+    pfsp_weighting: str = "hard"
+    pfsp_exponent: float = 2.0
+    cpu_share: float = 0.3
+    latest_share: float = 0.2
+    eval_games: int = 32
+    eval_seed: int = 1_000_000
+    seed: int = 0
+    n_envs: int = 1
+    frame_stack: int = 4
+    net_arch: tuple[int, ...] = (64, 64)
+    hyperparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def game_rules(self) -> Rules:
+        return rules(self.rules, **self.rules_overrides)
+
+    def algo_kwargs(self) -> dict[str, Any]:
+        """The SB3 keyword arguments of this config's algorithm, defaults included."""
+        return {**ALGO_DEFAULTS[self.algo], **self.hyperparams.get(self.algo, {})}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["net_arch"] = list(self.net_arch)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], origin: str = "config") -> LeagueConfig:
+        """Build from plain data (TOML or JSON), naming the first unknown key."""
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known and key not in ALGOS:
+                raise LeagueError(
+                    f"{origin}: unknown key {key!r}; known keys: {', '.join(sorted(known))}"
+                )
+        values = {k: v for k, v in data.items() if k in known}
+        # Shapes are checked here, before they are iterated; values in _validate.
+        for algo in ALGOS:
+            if algo in data and not isinstance(data[algo], dict):
+                raise LeagueError(f"{origin}: [{algo}] must be a table of hyper-parameters")
+        tables = values.get("hyperparams", {})
+        if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+            raise LeagueError(f"{origin}: hyperparams must be a table of tables, one per algo")
+        if "net_arch" in values and not isinstance(values["net_arch"], (list, tuple)):
+            raise LeagueError(f"{origin}: net_arch must be a list of layer sizes")
+        hyper = {algo: dict(data[algo]) for algo in ALGOS if algo in data}
+        for algo, given in tables.items():
+            hyper.setdefault(algo, {}).update(given)
+        values["hyperparams"] = hyper
+        if "net_arch" in values:
+            values["net_arch"] = tuple(values["net_arch"])
+        try:
+            return cls(**values)
+        except (TypeError, ValueError) as err:
+            raise LeagueError(f"{origin}: {err}") from None
+
+
+PRESET_OVERRIDES: dict[str, dict[str, Any]] = {
+    "league": {},
+    "article": {"matchmaking": "latest", "cpu_share": 0.0, "latest_share": 0.0},
+}
+
+
+def load_config(
+    path: Path | None = None, preset: str | None = None, overrides: dict[str, Any] | None = None
+) -> LeagueConfig:
+    """Defaults, then the preset, then the TOML file, then the CLI overrides.
+
+    :raises LeagueError: unreadable TOML, unknown keys, impossible values.
+    """
+    data: dict[str, Any] = {}
+    if preset is not None:
+        if preset not in PRESET_OVERRIDES:
+            raise LeagueError(f"unknown preset {preset!r}; choose one of: league, article")
+        data.update(PRESET_OVERRIDES[preset], preset=preset)
+    if path is not None:
+        try:
+            data.update(tomllib.loads(Path(path).read_text()))
+        except FileNotFoundError:
+            raise LeagueError(f"config file {path} does not exist") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise LeagueError(f"{path} is not valid TOML: {err}") from None
+        if preset is None and "preset" in data:
+            data = {**PRESET_OVERRIDES.get(data["preset"], {}), **data}
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return LeagueConfig.from_dict(data, origin=str(path) if path else "config")
+
+
+def _validate(c: LeagueConfig) -> None:
+    def need(ok: bool, name: str, allowed: str) -> None:
+        if not ok:
+            raise ValueError(f"{name}={getattr(c, name)!r} is invalid: {allowed}")
+
+    need(
+        isinstance(c.preset, str) and c.preset in PRESET_OVERRIDES,
+        "preset",
+        "choose league or article",
+    )
+    need(
+        isinstance(c.rules, str) and c.rules in PRESETS,
+        "rules",
+        f"choose one of {', '.join(PRESETS)}",
+    )
+    need(isinstance(c.rules_overrides, dict), "rules_overrides", "a table of Rules fields")
+    try:
+        c.game_rules()
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"rules_overrides: {err}") from None
+    need(_is_int(c.generations) and c.generations >= 1, "generations", "an integer >= 1")
+    need(
+        _is_int(c.steps_per_generation) and c.steps_per_generation >= 1,
+        "steps_per_generation",
+        "an integer >= 1",
+    )
+    need(c.algo in ALGOS, "algo", f"choose one of {', '.join(ALGOS)}")
+    need(c.matchmaking in SCHEMES, "matchmaking", f"choose one of {', '.join(SCHEMES)}")
+    need(c.pfsp_weighting in WEIGHTINGS, "pfsp_weighting", f"choose one of {', '.join(WEIGHTINGS)}")
+    need(_is_number(c.pfsp_exponent) and c.pfsp_exponent >= 0, "pfsp_exponent", "a number >= 0")
+    need(_is_number(c.cpu_share) and 0.0 <= c.cpu_share <= 1.0, "cpu_share", "a share in [0, 1]")
+    need(
+        _is_number(c.latest_share) and 0.0 <= c.latest_share <= 1.0,
+        "latest_share",
+        "a share in [0, 1]",
+    )
+    need(c.cpu_share + c.latest_share <= 1.0, "latest_share", "cpu_share + latest_share <= 1")
+    need(_is_int(c.eval_games) and c.eval_games >= 2, "eval_games", "an integer >= 2")
+    need(_is_int(c.eval_seed) and c.eval_seed >= 0, "eval_seed", "an integer >= 0")
+    need(_is_int(c.seed) and c.seed >= 0, "seed", "an integer >= 0")
+    need(_is_int(c.n_envs) and 1 <= c.n_envs <= 64, "n_envs", "an integer in 1..64")
+    need(_is_int(c.frame_stack) and 1 <= c.frame_stack <= 16, "frame_stack", "an integer in 1..16")
+    need(
+        len(c.net_arch) >= 1 and all(_is_int(n) and n >= 1 for n in c.net_arch),
+        "net_arch",
+        "a list of positive layer sizes",
+    )
+    for algo, given in c.hyperparams.items():
+        need(algo in ALGO_DEFAULTS, "hyperparams", f"tables for {', '.join(ALGOS)} only")
+        unknown = set(given) - set(ALGO_DEFAULTS[algo]) - _EXTRA_KWARGS[algo]
+        if unknown:
+            raise ValueError(
+                f"[{algo}] unknown hyper-parameter {sorted(unknown)[0]!r}; known: "
+                f"{', '.join(sorted(set(ALGO_DEFAULTS[algo]) | _EXTRA_KWARGS[algo]))}"
+            )
+
+
+_EXTRA_KWARGS = {
+    "dqn": {"max_grad_norm", "optimize_memory_usage"},
+    "qrdqn": {"max_grad_norm", "exploration_initial_eps", "optimize_memory_usage"},
+    "ppo": {"max_grad_norm", "vf_coef", "clip_range_vf", "normalize_advantage", "target_kl"},
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,92 @@
+"""The learners: one SB3 model per role, built from the config, saved and loaded atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from stable_baselines3 import DQN, PPO
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
+
+from envs.single import OpponentSampler, PongVsOpponent
+from league.config import LeagueConfig
+from league.files import atomic_write
+
+
+def algo_class(name: str) -> type[BaseAlgorithm]:
+    if name == "qrdqn":
+        from sb3_contrib import QRDQN  # imported on demand: sb3-contrib is only needed for it
+
+        return QRDQN
+    return {"dqn": DQN, "ppo": PPO}[name]
+
+
+def make_vec_env(config: LeagueConfig, role: str, sampler: OpponentSampler, seed: int) -> VecEnv:
+    """``n_envs`` copies of the role's env, each drawing opponents from ``sampler``."""
+
+    def factory(i: int) -> Callable[[], PongVsOpponent]:
+        return lambda: PongVsOpponent(
+            config.game_rules(),
+            role=role,
+            opponent_sampler=sampler,
+            frame_stack=config.frame_stack,
+        )
+
+    env = DummyVecEnv([factory(i) for i in range(config.n_envs)])
+    env.seed(seed)
+    return env
+
+
+def use_one_thread() -> None:
+    """Train on one torch thread.
+
+    A 64-64 MLP on batches of 64 gains nothing from a second intra-op thread, and on a busy
+    2-core machine the spinning second thread made training several times slower.
+    """
+    torch.set_num_threads(1)
+
+
+def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | None) -> BaseAlgorithm:
+    """An untrained learner with the config's algorithm, network and hyper-parameters."""
+    use_one_thread()
+    return algo_class(config.algo)(
+        "MlpPolicy",
+        env,
+        policy_kwargs={"net_arch": list(config.net_arch)},
+        tensorboard_log=str(tb_dir) if tb_dir else None,
+        seed=seed,
+        verbose=0,
+        device="cpu",
+        **config.algo_kwargs(),
+    )
+
+
+def save_learner(model: BaseAlgorithm, zip_path: Path, buffer_path: Path | None) -> None:
+    """Write the model (and an off-policy learner's replay buffer) atomically."""
+    with atomic_write(zip_path) as tmp:
+        model.save(tmp)
+    if buffer_path is not None and isinstance(model, OffPolicyAlgorithm):
+        with atomic_write(buffer_path) as tmp:
+            model.save_replay_buffer(tmp)
+
+
+def load_learner(
+    config: LeagueConfig,
+    zip_path: Path,
+    buffer_path: Path | None,
+    env: VecEnv,
+    tb_dir: Path | None,
+) -> BaseAlgorithm:
+    """A learner as saved by :func:`save_learner`, to continue training (resume)."""
+    use_one_thread()
+    custom: dict[str, Any] = {"tensorboard_log": str(tb_dir) if tb_dir else None}
+    model = algo_class(config.algo).load(zip_path, env=env, device="cpu", custom_objects=custom)
+    if buffer_path is not None and os.path.exists(buffer_path):
+        if isinstance(model, OffPolicyAlgorithm):
+            model.load_replay_buffer(buffer_path)
+    return model

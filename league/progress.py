@@ -1,0 +1,66 @@
+"""What a user sees while a league trains: a progress bar per generation and a summary line."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+
+from stable_baselines3.common.callbacks import BaseCallback
+from tqdm import tqdm
+
+from league.trainer import GenerationSummary
+
+
+class ProgressBar(BaseCallback):
+    """A tqdm bar over one generation's env steps, with the live steps/s.
+
+    :param generation: the generation trained.
+    :param role: the role trained.
+    :param total: env steps of the generation.
+    """
+
+    def __init__(self, generation: int, role: str, total: int) -> None:
+        super().__init__()
+        self.bar = tqdm(
+            total=total,
+            desc=f"gen {generation:>3} {role:<5}",
+            unit="step",
+            unit_scale=True,
+            leave=False,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        self._last = 0
+
+    @classmethod
+    def factory(cls) -> Callable[[int, str, int], ProgressBar]:
+        return cls
+
+    def _on_training_start(self) -> None:
+        self._start = self.num_timesteps
+
+    def _on_step(self) -> bool:
+        done = self.num_timesteps - self._start
+        if done - self._last >= 500 or done >= self.bar.total:
+            self.bar.update(done - self._last)
+            self._last = done
+        return True
+
+    def _on_training_end(self) -> None:
+        self.bar.close()
+
+
+def format_summary(s: GenerationSummary) -> str:
+    """One line per generation: who trained, how fast, and how good it is now."""
+    past = "  n/a" if math.isnan(s.beats_past) else f"{s.beats_past:5.0%}"
+    return (
+        f"gen {s.generation:>3} {s.role:<5} {s.snapshot}  {s.steps_per_second:6,.0f} steps/s  "
+        f"vs cpu {s.win_rate_vs_cpu:5.0%}  rating {s.rating:6.0f}  beats past {past}  "
+        f"({s.seconds:.0f}s, {time.strftime('%H:%M:%S')})"
+    )
+
+
+def print_summary(s: GenerationSummary) -> None:
+    print(format_summary(s), flush=True)

@@ -1,0 +1,127 @@
+"""League speed, measured side by side in one run (quoted in the README).
+
+1. League overhead: a DQN learner's env steps/s against a pool of 10 frozen snapshots (numpy
+   inference, opponent drawn at every episode) over the same learner's steps/s against the
+   scripted CPU. Target: >= 0.9.
+2. Evaluation: one new snapshot against a pool of 32 snapshots, 32 games each, through the
+   batched engine. Target: <= 30 s on one core.
+
+Snapshots come from a league run (``--run runs/<name>``, cycled up to the pool size), or, without
+one, from untrained networks (their games are shorter than real ones: prefer a run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from envs import PongVsOpponent, rules, scripted
+from envs.scripted import Policy
+from league.config import LeagueConfig
+from league.evaluation import evaluate_against
+from league.learners import new_learner
+from league.policies import NumpyPolicy
+from league.store import LeagueStore
+
+
+def pin_one_core() -> None:
+    """The figures are per core: one CPU, one thread everywhere."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    torch.set_num_threads(1)
+
+
+def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[str, Policy]]:
+    if run is not None:
+        with LeagueStore.open(run, readonly=True) as store:
+            snaps = store.snapshots()
+            found = [(s.id, NumpyPolicy.load(run / s.npz_path)) for s in snaps]
+        return [found[i % len(found)] for i in range(size)]
+    pool = []
+    for i in range(size):
+        env = PongVsOpponent(config.game_rules())
+        model = new_learner(config, env, seed=i, tb_dir=None)  # type: ignore[arg-type]
+        pool.append((f"untrained-{i}", NumpyPolicy.from_model(model)))
+    return pool
+
+
+def learner_steps_per_second(config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int) -> float:
+    """A DQN learner training ``steps`` env steps against ``pool`` (drawn per episode)."""
+
+    def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
+        return pool[int(rng.integers(len(pool)))]
+
+    env = PongVsOpponent(config.game_rules(), opponent_sampler=sampler)
+    model = new_learner(config, env, seed=0, tb_dir=None)  # type: ignore[arg-type]
+    model.learn(config.algo_kwargs()["learning_starts"])  # warm-up: fill, compile, first updates
+    start = time.perf_counter()
+    model.learn(steps, reset_num_timesteps=False)
+    return steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--run", type=Path, help="take snapshots from this league run")
+    parser.add_argument("--steps", type=int, default=20_000, help="learner steps per measurement")
+    parser.add_argument("--repeats", type=int, default=2, help="alternating repeats, best kept")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    pin_one_core()
+    config = LeagueConfig()
+    cpu = [("cpu", scripted("cpu"))]
+    pool10 = load_pool(args.run, 10, config)
+
+    vs_cpu, vs_pool = [], []
+    for _ in range(args.repeats):  # alternated, so that drifts of the machine hit both alike
+        vs_cpu.append(learner_steps_per_second(config, cpu, args.steps))
+        vs_pool.append(learner_steps_per_second(config, pool10, args.steps))
+    overhead = max(vs_pool) / max(vs_cpu)
+
+    pool32 = load_pool(args.run, 32, config)
+    newest = pool32[-1]
+    start = time.perf_counter()
+    results = evaluate_against(rules(), newest, 0, pool32, games=32, seed=1_000_000)
+    eval_seconds = time.perf_counter() - start
+    games = sum(r.games for r in results)
+    mean_length = sum(r.steps for r in results) / games
+
+    source = f"snapshots of {args.run}" if args.run else "untrained networks"
+    print(f"pool: {source}; one core; torch {torch.__version__}\n")
+    print("| measurement | figure | target | |")
+    print("|---|---|---|---|")
+    print(f"| DQN learner vs scripted CPU | {max(vs_cpu):,.0f} steps/s | | |")
+    print(f"| DQN learner vs pool of 10 snapshots | {max(vs_pool):,.0f} steps/s | | |")
+    print(f"| ratio (league overhead) | {overhead:.2f}x | >= 0.9x | {_verdict(overhead >= 0.9)} |")
+    print(
+        f"| evaluate 1 snapshot vs 32 snapshots x 32 games ({games:,} games, mean "
+        f"{mean_length:,.0f} steps) | {eval_seconds:.1f} s | <= 30 s | {_verdict(eval_seconds <= 30)} |"
+    )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "learner_vs_cpu_steps_per_s": max(vs_cpu),
+                    "learner_vs_pool_steps_per_s": max(vs_pool),
+                    "overhead_ratio": overhead,
+                    "eval_seconds": eval_seconds,
+                    "eval_games": games,
+                    "eval_mean_game_length": mean_length,
+                    "pool": source,
+                },
+                indent=2,
+            )
+        )
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+if __name__ == "__main__":
+    main()

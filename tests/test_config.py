@@ -1,0 +1,163 @@
+"""The league config: defaults, TOML over defaults, CLI overrides over TOML, presets, the
+round trip through plain data, and every rejected config naming what is wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from envs.rules import rules
+from league.config import ALGO_DEFAULTS, LeagueConfig, load_config
+from league.errors import LeagueError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "league.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_are_valid() -> None:
+    config = LeagueConfig()
+    assert load_config() == config
+    assert config.preset == "league"
+    assert config.game_rules() == rules("classic")
+    assert config.algo_kwargs() == ALGO_DEFAULTS["dqn"]
+    assert config.cpu_share + config.latest_share <= 1.0
+
+
+@pytest.mark.parametrize("algo", sorted(ALGO_DEFAULTS))
+def test_every_algo_has_valid_defaults(algo: str) -> None:
+    assert LeagueConfig(algo=algo).algo_kwargs() == ALGO_DEFAULTS[algo]
+
+
+def test_toml_overrides_defaults_and_reaches_algo_kwargs(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+generations = 3
+steps_per_generation = 2000
+net_arch = [32]
+
+[rules_overrides]
+points_to_win = 5
+
+[dqn]
+learning_rate = 5e-4
+batch_size = 32
+
+[ppo]
+n_steps = 128
+""",
+    )
+    config = load_config(path)
+    assert config.generations == 3
+    assert config.steps_per_generation == 2000
+    assert config.net_arch == (32,)
+    assert config.game_rules() == rules("classic", points_to_win=5)
+    kwargs = config.algo_kwargs()
+    assert kwargs["learning_rate"] == 5e-4
+    assert kwargs["batch_size"] == 32
+    assert kwargs["gamma"] == ALGO_DEFAULTS["dqn"]["gamma"]  # untouched defaults stay
+    assert "n_steps" not in kwargs  # [ppo] is kept for ppo, not given to dqn
+    assert config.hyperparams["ppo"] == {"n_steps": 128}
+    assert config.matchmaking == LeagueConfig().matchmaking  # keys not in the file: defaults
+
+
+def test_overrides_beat_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, 'generations = 3\nalgo = "ppo"\nseed = 7\n')
+    config = load_config(path, overrides={"generations": 9, "algo": "qrdqn", "seed": None})
+    assert config.generations == 9
+    assert config.algo == "qrdqn"
+    assert config.seed == 7  # None means "not given on the command line"
+
+
+def test_article_preset() -> None:
+    config = load_config(preset="article")
+    assert config.preset == "article"
+    assert config.matchmaking == "latest"
+    assert config.cpu_share == 0.0
+
+
+def test_article_preset_named_in_the_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'preset = "article"\n'))
+    assert (config.preset, config.matchmaking, config.cpu_share) == ("article", "latest", 0.0)
+
+
+def test_to_dict_from_dict_round_trip() -> None:
+    config = LeagueConfig(
+        preset="article",
+        rules="seed",
+        rules_overrides={"points_to_win": 5},
+        generations=2,
+        algo="ppo",
+        matchmaking="uniform",
+        cpu_share=0.1,
+        net_arch=(32, 16),
+        hyperparams={"ppo": {"n_steps": 256}, "dqn": {"learning_rate": 1e-4}},
+    )
+    assert LeagueConfig.from_dict(config.to_dict()) == config
+    # The run folder stores it as JSON: the round trip survives that too.
+    assert LeagueConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+REJECTED = {
+    "unknown top-level key": ("bogus = 1\n", ["bogus"]),
+    "unknown hyper-parameter": ("[dqn]\nlearning_rat = 0.1\n", ["dqn", "learning_rat"]),
+    "generations 0": ("generations = 0\n", ["generations"]),
+    "negative steps": ("steps_per_generation = -100\n", ["steps_per_generation"]),
+    "cpu_share 1.5": ("cpu_share = 1.5\n", ["cpu_share"]),
+    "shares over 1": ("cpu_share = 0.6\nlatest_share = 0.5\n", ["cpu_share", "latest_share"]),
+    "algo a2c": ('algo = "a2c"\n', ["algo", "a2c"]),
+    "matchmaking nope": ('matchmaking = "nope"\n', ["matchmaking", "nope"]),
+    "rules nope": ('rules = "nope"\n', ["rules", "nope"]),
+    "bad rules override": ("[rules_overrides]\npaddle_height = 1000\n", ["paddle_height"]),
+    "n_envs 0": ("n_envs = 0\n", ["n_envs"]),
+    "eval_games 1": ("eval_games = 1\n", ["eval_games"]),
+    # Wrong types: each once raised a bare TypeError/KeyError (a traceback in the CLI).
+    "algo table not a table": ("dqn = 3\n", ["dqn"]),
+    "net_arch not a list": ("net_arch = 64\n", ["net_arch"]),
+    "share not a number": ('cpu_share = "half"\n', ["cpu_share"]),
+    "rules not a name": ('rules = ["classic"]\n', ["rules"]),
+    "hyperparams of an unknown algo": ("[hyperparams.a2c]\nn_steps = 8\n", ["hyperparams"]),
+}
+
+
+@pytest.mark.parametrize("text, names", REJECTED.values(), ids=REJECTED.keys())
+def test_rejected_config_names_the_key(tmp_path: Path, text: str, names: list[str]) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(LeagueError) as err:
+        load_config(path)
+    for name in names:
+        assert name in str(err.value)
+    assert str(path) in str(err.value)  # and says which file
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing.toml"
+    with pytest.raises(LeagueError, match="missing.toml"):
+        load_config(path)
+
+
+def test_file_that_is_not_toml(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.toml"
+    path.write_bytes(b"\xff\xfe\x00\x89PNG garbage = = [")
+    with pytest.raises(LeagueError, match="garbage.toml"):
+        load_config(path)
+
+
+def test_file_with_toml_syntax_error(tmp_path: Path) -> None:
+    with pytest.raises(LeagueError, match="not valid TOML"):
+        load_config(write(tmp_path, "generations = = 3\n"))
+
+
+def test_unknown_preset() -> None:
+    with pytest.raises(LeagueError, match="nope"):
+        load_config(preset="nope")
+
+
+def test_rejected_override() -> None:
+    with pytest.raises(LeagueError, match="n_envs"):
+        load_config(overrides={"n_envs": 0})

@@ -1,0 +1,183 @@
+"""The league end to end: a tiny run, its files, database and TensorBoard events; crash and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from league.board import LeagueBoard
+from league.cli import main
+from league.config import load_config
+from league.store import LeagueStore
+from league.trainer import League, role_of
+
+TINY = """
+generations = {generations}
+steps_per_generation = {steps}
+eval_games = 4
+net_arch = [16, 16]
+[dqn]
+learning_starts = 100
+buffer_size = 5000
+target_update_interval = 200
+exploration_fraction = 0.5
+[rules_overrides]
+points_to_win = 2
+max_steps = 1500
+"""
+
+
+def tiny_config(tmp_path: Path, generations: int = 2, steps: int = 300) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.format(generations=generations, steps=steps))
+    return path
+
+
+def expected_matches(generations: int) -> int:
+    # Generation 0: left-0000 vs right-0000 and the CPU, right-0000 vs the CPU. Generation g:
+    # the new snapshot against every snapshot of the other role, and the CPU.
+    total = 3
+    counts = {"left": 1, "right": 1}
+    for g in range(1, generations + 1):
+        role = role_of(g)
+        other = "right" if role == "left" else "left"
+        total += counts[other] + 1
+        counts[role] += 1
+    return total
+
+
+@pytest.mark.slow
+def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    league = League.create(run, load_config(tiny_config(tmp_path)))
+    league.board = LeagueBoard(run)
+    summaries = []
+    league.run(on_generation=summaries.append)
+    league.close()
+
+    assert [s.snapshot for s in summaries] == ["left-0001", "right-0002"]
+    for sid in ("left-0000", "right-0000", "left-0001", "right-0002"):
+        for ext in ("zip", "npz", "json"):
+            assert (run / "snapshots" / f"{sid}.{ext}").is_file()
+    assert not list(run.rglob(".*.tmp-*")), "no temp file may be left behind"
+    assert sorted(p.name for p in (run / "buffers").iterdir()) == ["left-0001.pkl", "right-0002.pkl"]
+
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.last_generation() == 2
+        assert [g.snapshot_id for g in store.generations()] == ["left-0001", "right-0002"]
+        results = store.results()
+        assert len(results) == expected_matches(2)
+        assert all(r.games == 4 for r in results)
+        ratings = store.ratings()
+        assert ratings["cpu"] == pytest.approx(1000.0)
+        assert set(ratings) == {"cpu", "left-0000", "right-0000", "left-0001", "right-0002"}
+        # The distribution used is stored, sums to 1 and includes the CPU share.
+        dist = store.generations()[1].distribution
+        assert sum(dist.values()) == pytest.approx(1.0)
+        assert dist["cpu"] == pytest.approx(0.3)
+        assert set(dist) <= {"cpu", "left-0000", "left-0001"}
+
+    events = EventAccumulator(str(run / "tb" / "league"), size_guidance={"images": 0})
+    events.Reload()
+    assert "league/win_rate_matrix" in events.Tags()["images"]
+    assert [e.step for e in events.Images("league/win_rate_matrix")] == [1, 2]
+    assert "league/win_rate_vs_cpu/left" in events.Tags()["scalars"]
+    assert "rating/right-0002" in events.Tags()["scalars"]
+    assert "matchmaking/right/cpu" in events.Tags()["scalars"]
+    assert (run / "tb" / "left_0").is_dir() and (run / "tb" / "right_0").is_dir()
+
+
+def test_a_run_folder_that_holds_a_league_is_not_overwritten(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    LeagueStore.create(run / "league.sqlite", {"x": 1}).close()
+    assert main(["train", "--run-dir", str(run), "--generations", "1"]) == 2
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.config() == {"x": 1}
+
+
+def _train(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "league.cli", "train", "--no-progress", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_generation(run: Path, generation: int, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        if (run / "league.sqlite").exists():
+            with LeagueStore.open(run, readonly=True) as store:
+                if store.last_generation() >= generation:
+                    return
+        time.sleep(0.05)
+    raise AssertionError(f"generation {generation} not reached in {timeout} s")
+
+
+@pytest.mark.slow
+def test_resume_after_kill_9_mid_generation(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    config = tiny_config(tmp_path, generations=3, steps=3000)
+    proc = _train(["--run-dir", str(run), "--config", str(config)])
+    try:
+        _wait_for_generation(run, 1, proc, timeout=120)
+        # While it trains, a second trainer on the same folder is refused.
+        second = _train(["--resume", str(run)])
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 2
+        assert "already being trained" in err and "Traceback" not in err
+        proc.send_signal(signal.SIGKILL)  # mid-generation 2 (or wherever it is now)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with LeagueStore.open(run, readonly=True) as store:
+        done = store.last_generation()
+        registered = [s.id for s in store.snapshots()]
+    assert 1 <= done < 3
+
+    resumed = _train(["--resume", str(run)])
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.last_generation() == 3
+        assert [g.generation for g in store.generations()] == [1, 2, 3]
+        ids = [s.id for s in store.snapshots()]
+        assert ids[: len(registered)] == registered
+        assert ids == ["left-0000", "right-0000", "left-0001", "right-0002", "left-0003"]
+        results = store.results()
+        assert len(results) == expected_matches(3)
+        pairs = [(r.a, r.b) for r in results]
+        assert len(pairs) == len(set(pairs)), "a generation's matches must not be stored twice"
+    assert f"gen   {done + 1}" in out
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    config = tiny_config(tmp_path, generations=3, steps=20_000)
+    proc = _train(["--run-dir", str(run), "--config", str(config)])
+    try:
+        _wait_for_generation(run, 0, proc, timeout=120)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert f"pong-league train --resume {run}" in out
+    assert "Traceback" not in err
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.last_generation() == 0
+    assert not (run / ".lock").exists() or os.stat(run / ".lock").st_size >= 0
