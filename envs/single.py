@@ -98,8 +98,10 @@ class PongVsOpponent(gym.Env):
         self.name = name
         if opponent_sampler is None:
             opponent = "cpu" if opponent is None else opponent
-            fixed = scripted(opponent, self.rules) if isinstance(opponent, str) else opponent
-            opponent_sampler = _fixed(str(getattr(fixed, "name", "opponent")), fixed)
+            if isinstance(opponent, str):
+                opponent_sampler = _named(opponent, self.rules)
+            else:
+                opponent_sampler = _fixed(str(getattr(opponent, "name", "opponent")), opponent)
         self.opponent_sampler = opponent_sampler
         self.opponent_id, self.opponent = "", None
 
@@ -172,3 +174,16 @@ def _fixed(opponent_id: str, policy: Policy) -> OpponentSampler:
 
     return sample
 
+
+def _named(name: str, game_rules: Rules) -> OpponentSampler:
+    """A scripted opponent built at every reset, seeded from the env's Generator.
+
+    Built once with its own fresh entropy instead, a ``"random"`` opponent made a seeded env
+    unrepeatable (``check_env``'s step-determinism check failed).
+    """
+    scripted(name, game_rules)  # an unknown name fails here, when the env is made
+
+    def sample(rng: np.random.Generator) -> tuple[str, Policy]:
+        return name, scripted(name, game_rules, seed=int(rng.integers(2**63)))
+
+    return sample
