@@ -60,14 +60,14 @@ class PongDuel(ParallelEnv):
             self._obs = [np.zeros(shape, dtype=np.uint8) for _ in ROLES]
         self._display = _Display(self.rules, render_mode, self.metadata["render_fps"])
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 - PettingZoo's own pattern: one space per agent
+    @functools.cache  # noqa: B019 - PettingZoo's own pattern: one space per agent
     def observation_space(self, agent: str) -> gym.spaces.Box:
         if self.obs_mode == "pixels":
             return gym.spaces.Box(0, 255, (self.frame_stack, PIXELS, PIXELS), dtype=np.uint8)
         low, high = coords_bounds(self.engine.params, self.frame_stack)
         return gym.spaces.Box(low, high, dtype=np.float32)
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019
+    @functools.cache  # noqa: B019
     def action_space(self, agent: str) -> gym.spaces.Discrete:
         return gym.spaces.Discrete(3)
 

@@ -401,5 +401,5 @@ class Engine:
             raise ValueError(f"state shape {saved.state.shape} != engine's {self.state.shape}")
         self.state[...] = saved.state
         self.noise[...] = saved.noise
-        for rng, rng_state in zip(self.rngs, saved.rng_states):
+        for rng, rng_state in zip(self.rngs, saved.rng_states, strict=True):
             rng.bit_generator.state = copy.deepcopy(rng_state)

@@ -15,8 +15,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from envs.engine import BX, BY, LY, P_BALL_MAX, P_BALL_SPEED, P_H, P_MARGIN, P_PH_L, P_PH_R
-from envs.engine import P_PW, P_R, P_W, RY, VX, VY
+from envs.engine import (
+    BX,
+    BY,
+    LY,
+    P_BALL_MAX,
+    P_BALL_SPEED,
+    P_H,
+    P_MARGIN,
+    P_PH_L,
+    P_PH_R,
+    P_PW,
+    P_R,
+    P_W,
+    RY,
+    VX,
+    VY,
+)
 
 FRAME_SIZE = 6
 PIXELS = 84

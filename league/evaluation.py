@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from envs.engine import SCORE_L, SCORE_R, STEPS, TERMINATED, Engine
 from envs.observation import FRAME_SIZE, push_coords
@@ -87,6 +88,27 @@ def play_games(
         rules = rules.replace(max_steps=EVAL_MAX_STEPS)
     engine = Engine(rules, n)
     engine.reset(seeds=list(seeds), first_serve=serves)
+    # The policies' matrix products are small (rows x 64): numpy's BLAS splitting each over
+    # every core only spins its threads, which made matches 10x slower on a busy 2-core machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        _play(engine, left, right, frame_stack, on_step)
+    s = engine.state
+    return Outcomes(
+        left_points=s[:, SCORE_L].astype(np.int64),
+        right_points=s[:, SCORE_R].astype(np.int64),
+        steps=s[:, STEPS].astype(np.int64),
+        terminated=s[:, TERMINATED] != 0.0,
+    )
+
+
+def _play(
+    engine: Engine,
+    left: Sequence[Policy],
+    right: Sequence[Policy],
+    frame_stack: int,
+    on_step: StepHook | None,
+) -> None:
+    n = engine.batch_size
     size = FRAME_SIZE * frame_stack
     obs = [np.zeros((n, size), dtype=np.float32) for _ in range(2)]
     groups = [_group_rows(left), _group_rows(right)]
@@ -108,13 +130,6 @@ def play_games(
         if on_step is not None:
             on_step(engine.state)
         running = ~engine.done
-    s = engine.state
-    return Outcomes(
-        left_points=s[:, SCORE_L].astype(np.int64),
-        right_points=s[:, SCORE_R].astype(np.int64),
-        steps=s[:, STEPS].astype(np.int64),
-        terminated=s[:, TERMINATED] != 0.0,
-    )
 
 
 def _group_rows(policies: Sequence[Policy]) -> list[tuple[Policy, np.ndarray]]:

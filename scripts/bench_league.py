@@ -51,7 +51,9 @@ def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[s
     return pool
 
 
-def learner_steps_per_second(config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int) -> float:
+def learner_steps_per_second(
+    config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int
+) -> float:
     """A DQN learner training ``steps`` env steps against ``pool`` (drawn per episode)."""
 
     def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
@@ -66,7 +68,9 @@ def learner_steps_per_second(config: LeagueConfig, pool: list[tuple[str, Policy]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--run", type=Path, help="take snapshots from this league run")
     parser.add_argument("--steps", type=int, default=20_000, help="learner steps per measurement")
     parser.add_argument("--repeats", type=int, default=2, help="alternating repeats, best kept")
@@ -98,9 +102,10 @@ def main() -> None:
     print(f"| DQN learner vs scripted CPU | {max(vs_cpu):,.0f} steps/s | | |")
     print(f"| DQN learner vs pool of 10 snapshots | {max(vs_pool):,.0f} steps/s | | |")
     print(f"| ratio (league overhead) | {overhead:.2f}x | >= 0.9x | {_verdict(overhead >= 0.9)} |")
+    verdict = _verdict(eval_seconds <= 30)
     print(
         f"| evaluate 1 snapshot vs 32 snapshots x 32 games ({games:,} games, mean "
-        f"{mean_length:,.0f} steps) | {eval_seconds:.1f} s | <= 30 s | {_verdict(eval_seconds <= 30)} |"
+        f"{mean_length:,.0f} steps) | {eval_seconds:.1f} s | <= 30 s | {verdict} |"
     )
     if args.json:
         args.json.write_text(

@@ -1,4 +1,4 @@
-"""The league end to end: a tiny run, its files, database and TensorBoard events; crash and resume."""
+"""The league end to end: a tiny run, its files, database and TensorBoard; crash and resume."""
 
 from __future__ import annotations
 
@@ -67,7 +67,10 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
         for ext in ("zip", "npz", "json"):
             assert (run / "snapshots" / f"{sid}.{ext}").is_file()
     assert not list(run.rglob(".*.tmp-*")), "no temp file may be left behind"
-    assert sorted(p.name for p in (run / "buffers").iterdir()) == ["left-0001.pkl", "right-0002.pkl"]
+    assert sorted(p.name for p in (run / "buffers").iterdir()) == [
+        "left-0001.pkl",
+        "right-0002.pkl",
+    ]
 
     with LeagueStore.open(run, readonly=True) as store:
         assert store.last_generation() == 2
@@ -112,7 +115,9 @@ def _train(args: list[str]) -> subprocess.Popen:
     )
 
 
-def _wait_for_generation(run: Path, generation: int, proc: subprocess.Popen, timeout: float) -> None:
+def _wait_for_generation(
+    run: Path, generation: int, proc: subprocess.Popen, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()

@@ -1,0 +1,364 @@
+"""The pit: any two players, many games in one batch, a win rate with its confidence interval.
+
+``pong-league pit A B`` is a thin shell over :func:`pit`. Every game of the match runs in one call
+of :func:`~league.evaluation.play_games`: game i is seeded ``seed + i`` and A plays left in the
+even games and right in the odd ones (``sides="alternate"``) or always left (``"fixed"``), so a
+match is reproducible from its seed and, alternating, fair to both sides of the court. The first
+``record`` games can be kept as state rows for a video of exactly the games that were counted.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from envs.engine import N_FIELDS, TERMINATED, TRUNCATED
+from envs.replay import SUFFIXES, Recorder
+from envs.rules import Rules
+from league.errors import LeagueError
+from league.evaluation import Outcomes, match_result, play_games
+from league.players import Player
+from league.results import MatchResult
+
+SIDES = ("alternate", "fixed")
+Z_95 = 1.959963984540054  # the standard normal's 97.5% quantile
+VIDEO_FPS = 60
+
+
+def wilson_interval(successes: float, n: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval of a success rate, e.g. a win rate with draws counted as half.
+
+    Unlike the normal approximation it stays inside [0, 1] and is sensible at 0 or n
+    successes, which a match between unequal players often has.
+
+    :param successes: wins (a draw may count as half, so not necessarily an integer).
+    :param n: trials (games).
+    :param z: the normal quantile of the confidence level (1.96 for 95%).
+    :return: (low, high); (0, 1) when there are no trials.
+    :raises ValueError: if ``successes`` is outside [0, n] or n is negative.
+    """
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class PitReport:
+    """A's results against B over a whole match, as ``pit`` prints them.
+
+    :param a: A's display name.
+    :param b: B's display name.
+    :param games: games played.
+    :param wins: games A won.
+    :param losses: games A lost.
+    :param draws: games truncated at ``max_steps``.
+    :param win_rate: A's score, a draw counted as half a win.
+    :param ci95: the 95% Wilson interval of ``win_rate``.
+    :param points_for: A's mean points per game.
+    :param points_against: B's mean points per game.
+    :param mean_length: mean game length in steps.
+    :param seed: seed of game 0 (game i used ``seed + i``).
+    :param sides: ``"alternate"`` or ``"fixed"``.
+    :param seconds: wall-clock seconds the games took.
+    :param recorded_in: the database the results were added to, if any.
+    :param video: the video file written, if any.
+    """
+
+    a: str
+    b: str
+    games: int
+    wins: int
+    losses: int
+    draws: int
+    win_rate: float
+    ci95: tuple[float, float]
+    points_for: float
+    points_against: float
+    mean_length: float
+    seed: int
+    sides: str
+    seconds: float
+    recorded_in: str | None = None
+    video: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ci95"] = list(self.ci95)
+        return data
+
+    def to_text(self) -> str:
+        """The report as a few lines for a terminal."""
+        low, high = self.ci95
+        speed = self.games / self.seconds if self.seconds > 0 else float("inf")
+        lines = [
+            f"{self.a} vs {self.b}: {self.games:,} games from seed {self.seed}, sides {self.sides}",
+            f"{self.a}: {_count(self.wins, 'win')}, {_count(self.losses, 'loss')}, "
+            f"{_count(self.draws, 'draw')}",
+            f"win rate {self.win_rate:.1%} (95% CI {low:.1%} to {high:.1%}; a draw counts half)",
+            f"points per game: {self.points_for:.2f} for, {self.points_against:.2f} against",
+            f"mean game length: {self.mean_length:,.0f} steps",
+            f"played in {self.seconds:.2f} s ({speed:,.0f} games/s)",
+        ]
+        if self.recorded_in is not None:
+            lines.append(f"results added to {self.recorded_in} (source pit)")
+        if self.video is not None:
+            lines.append(f"video: {self.video}")
+        return "\n".join(lines)
+
+
+def _count(n: int, word: str) -> str:
+    plural = word + ("es" if word.endswith("s") else "s")
+    return f"{n:,} {word if n == 1 else plural}"
+
+
+@dataclass
+class Match:
+    """A played match: the per-game outcomes, which games A played left, and the kept games.
+
+    :param outcomes: per-game outcomes from the left side's view.
+    :param a_left: per game, whether A played left.
+    :param seconds: wall-clock seconds of play.
+    :param recorded: state rows (T, N_FIELDS) of each of the first games kept for a video.
+    """
+
+    outcomes: Outcomes
+    a_left: np.ndarray
+    seconds: float
+    recorded: list[np.ndarray] = field(default_factory=list)
+
+
+def a_plays_left(games: int, sides: str) -> np.ndarray:
+    """Per game, whether A plays left: every even game (``alternate``) or all (``fixed``)."""
+    if sides not in SIDES:
+        raise LeagueError(f"unknown --sides {sides!r}; choose one of: {', '.join(SIDES)}")
+    if sides == "fixed":
+        return np.ones(games, dtype=np.bool_)
+    return np.arange(games) % 2 == 0
+
+
+class _GameRecorder:
+    """An ``on_step`` hook keeping the first games' state rows until each of them ends."""
+
+    def __init__(self, games: int) -> None:
+        self.rows: list[list[np.ndarray]] = [[] for _ in range(games)]
+        self.open = np.ones(games, dtype=np.bool_)
+
+    def __call__(self, state: np.ndarray) -> None:
+        if not self.open.any():
+            return
+        for k in np.flatnonzero(self.open):
+            self.rows[k].append(state[k].copy())
+        kept = state[: len(self.rows)]
+        self.open &= (kept[:, TERMINATED] == 0.0) & (kept[:, TRUNCATED] == 0.0)
+
+    def games(self) -> list[np.ndarray]:
+        return [np.array(rows).reshape(len(rows), N_FIELDS) for rows in self.rows]
+
+
+def play_match(
+    rules: Rules,
+    a: Player,
+    b: Player,
+    games: int,
+    seed: int = 0,
+    sides: str = "alternate",
+    frame_stack: int = 4,
+    record: int = 0,
+) -> Match:
+    """Play ``games`` games of A against B in one batch.
+
+    :param rules: the rules.
+    :param a: player A.
+    :param b: player B.
+    :param games: number of games, >= 1.
+    :param seed: game i is seeded ``seed + i``.
+    :param sides: ``"alternate"`` (A left in even games) or ``"fixed"`` (A always left).
+    :param frame_stack: frames per observation.
+    :param record: keep the state rows of the first ``record`` games (for a video).
+    :return: the match.
+    :raises LeagueError: for a bad number of games, recorded games or sides.
+    """
+    if games < 1:
+        raise LeagueError(f"--games {games}: play at least one game")
+    if not 0 <= record <= games:
+        raise LeagueError(f"record={record}: record between 0 and all {games} games")
+    a_left = a_plays_left(games, sides)
+    left = [a.policy if is_a else b.policy for is_a in a_left]
+    right = [b.policy if is_a else a.policy for is_a in a_left]
+    seeds = [seed + i for i in range(games)]
+    hook = _GameRecorder(record) if record else None
+    started = time.perf_counter()
+    outcomes = play_games(rules, left, right, seeds, frame_stack, on_step=hook)
+    seconds = time.perf_counter() - started
+    return Match(outcomes, a_left, seconds, hook.games() if hook else [])
+
+
+def _rows(outcomes: Outcomes, mask: np.ndarray) -> Outcomes:
+    return Outcomes(*(getattr(outcomes, f)[mask] for f in Outcomes.__dataclass_fields__))
+
+
+def match_results(a: str, b: str, match: Match, seed: int) -> list[MatchResult]:
+    """The match as one :class:`MatchResult` per orientation A played (a = A, b = B).
+
+    :return: A-as-left first, then A-as-right; an orientation A never played is left out.
+    """
+    results = []
+    for on_left in (True, False):
+        mask = match.a_left == on_left
+        if mask.any():
+            part = _rows(match.outcomes, mask)
+            results.append(match_result(a, b, part, match.a_left[mask], seed))
+    return results
+
+
+def report(a: Player, b: Player, match: Match, seed: int, sides: str) -> PitReport:
+    """Sum a match into A's report."""
+    total = match_result(a.id, b.id, match.outcomes, match.a_left, seed)
+    n = total.games
+    return PitReport(
+        a=a.id,
+        b=b.id,
+        games=n,
+        wins=total.wins,
+        losses=total.losses,
+        draws=total.draws,
+        win_rate=total.score,
+        ci95=wilson_interval(total.wins + 0.5 * total.draws, n),
+        points_for=total.points_for / n,
+        points_against=total.points_against / n,
+        mean_length=total.steps / n,
+        seed=seed,
+        sides=sides,
+        seconds=match.seconds,
+    )
+
+
+class MatchRecorder(Recorder):
+    """A :class:`~envs.replay.Recorder` of several games, each drawn with its own names.
+
+    Sides alternate between games, so the names under the scores change with them.
+
+    :param rules: the rules the games were played under.
+    """
+
+    def __init__(self, rules: Rules) -> None:
+        super().__init__(rules)
+        self._segments: list[tuple[int, tuple[str, str]]] = []  # (first row, names)
+
+    def add_named_game(self, rows: np.ndarray, names: tuple[str, str]) -> None:
+        """Append one game's state rows, drawn with ``names`` (left, right)."""
+        self._segments.append((len(self), names))
+        self.add_game(rows)
+
+    def _frames(self, stride: int = 1) -> Iterator[np.ndarray]:
+        from envs.render import Renderer
+
+        starts = [start for start, _ in self._segments] + [len(self)]
+        for (start, names), end in zip(self._segments, starts[1:], strict=True):
+            renderer = Renderer(self.rules, names)
+            # The same global stride as Recorder's, so a GIF keeps its frame count and timing.
+            first = start + (-start) % stride
+            for row in self._rows[first:end:stride]:
+                yield renderer.draw(row)
+
+
+def check_video_path(path: Path) -> Path:
+    """Refuse a video path that cannot be written before any game is played."""
+    path = Path(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise LeagueError(f"--video {path}: use a .mp4 (H.264) or .gif file name")
+    if not path.parent.is_dir():
+        raise LeagueError(f"--video {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def save_video(rules: Rules, a: Player, b: Player, match: Match, path: Path) -> Path:
+    """Write the recorded games, one after the other, at 60 fps, with the names as played."""
+    recorder = MatchRecorder(rules)
+    for rows, a_left in zip(match.recorded, match.a_left, strict=False):
+        recorder.add_named_game(rows, (a.id, b.id) if a_left else (b.id, a.id))
+    return recorder.save(path, fps=VIDEO_FPS)
+
+
+def players_of_run(a: Player, b: Player) -> bool:
+    """Whether both players are (different) snapshots of the run, so results can be stored."""
+    ids = (a.snapshot_id, b.snapshot_id)
+    return None not in ids and ids[0] != ids[1]
+
+
+def pit(
+    a_spec: str,
+    b_spec: str,
+    run_dir: Path | str | None = None,
+    games: int = 100,
+    seed: int = 0,
+    rules_name: str | None = None,
+    sides: str = "alternate",
+    video: Path | str | None = None,
+    video_games: int = 1,
+    record: bool = True,
+) -> PitReport:
+    """``pong-league pit``: resolve both players, play the match, store and film it.
+
+    Results go into the run's database (source ``"pit"``, one row per orientation) only when both
+    players are snapshots of that run and the match was played under the run's own rules, so the
+    run's matrix never mixes games of different rules.
+
+    :param a_spec: player A (see :mod:`league.players`).
+    :param b_spec: player B.
+    :param run_dir: the run whose snapshot ids the specs may name, whose rules and frame stack
+        are used, and whose database receives the results.
+    :param games: number of games.
+    :param seed: game i is seeded ``seed + i``.
+    :param rules_name: a rules preset instead of the run's rules (default ``classic``).
+    :param sides: ``"alternate"`` or ``"fixed"``.
+    :param video: a ``.mp4`` or ``.gif`` to write the first ``video_games`` games to.
+    :param video_games: how many of the games the video shows.
+    :param record: store the results in the run's database when they qualify.
+    :return: A's report.
+    :raises LeagueError: for anything the user can fix, before any game is played.
+    """
+    from league.players import game_settings, resolve_player
+
+    if games < 1:
+        raise LeagueError(f"--games {games}: play at least one game")
+    if seed < 0:
+        raise LeagueError(f"--seed {seed}: seeds are integers >= 0")
+    if sides not in SIDES:
+        raise LeagueError(f"unknown --sides {sides!r}; choose one of: {', '.join(SIDES)}")
+    if video is not None and not 1 <= video_games <= games:
+        raise LeagueError(
+            f"--video-games {video_games}: record between 1 and --games ({games}) games"
+        )
+    rules, frame_stack = game_settings(run_dir, rules_name)
+    run_rules = game_settings(run_dir, None)[0] if run_dir is not None else None
+    video_path = check_video_path(Path(video)) if video is not None else None
+    a = resolve_player(a_spec, run_dir, rules, frame_stack, seed=seed)
+    b = resolve_player(b_spec, run_dir, rules, frame_stack, seed=seed + 1)
+    match = play_match(
+        rules, a, b, games, seed, sides, frame_stack, record=video_games if video_path else 0
+    )
+    result = report(a, b, match, seed, sides)
+    if video_path is not None:
+        save_video(rules, a, b, match, video_path)
+        result = replace(result, video=str(video_path))
+    if record and run_dir is not None and players_of_run(a, b) and rules == run_rules:
+        from league.store import LeagueStore
+
+        assert a.snapshot_id is not None and b.snapshot_id is not None
+        with LeagueStore.open(Path(run_dir)) as store:
+            store.add_results(match_results(a.snapshot_id, b.snapshot_id, match, seed), "pit")
+            result = replace(result, recorded_in=str(store.path))
+    return result

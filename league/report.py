@@ -1,0 +1,272 @@
+"""Looking at a league: its snapshots (``pong-league ls``) and its win-rate matrix (``matrix``).
+
+Both read the run's database read-only (``LeagueStore.open(run, readonly=True)``): in WAL mode a
+reader sees the last committed state and neither blocks a training run nor waits for it.
+
+Ratings shown are the Bradley-Terry Elo fit of every stored result (league and pit), CPU anchored
+at 1000: the trainer computes the same fit after each generation, so they equal the stored
+ratings until ``pit`` adds results. The Nash weights are those of the snapshots-only meta-game
+(left snapshots against right snapshots, cells never played counted as even).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from league.errors import LeagueError
+from league.matrix import WinRateMatrix
+from league.ratings import bradley_terry_elo, nash_equilibrium
+from league.results import MatchResult
+from league.store import LeagueStore, SnapshotRecord
+
+CPU_ID = "cpu"
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """One line of ``pong-league ls``.
+
+    :param id: the snapshot id.
+    :param role: ``"left"`` or ``"right"``.
+    :param generation: the generation that made it (0: untrained).
+    :param env_steps: env steps it was trained on in total.
+    :param rating: its rating now (Bradley-Terry Elo of all stored results).
+    :param win_rate_vs_cpu: its score against the CPU when it was evaluated.
+    :param beats_past: the share of the other role's earlier snapshots it beat when it was made
+        (``None`` for generation 0 and when there were none).
+    :param rating_when_made: the rating its generation stored for it (``None`` for generation 0).
+    """
+
+    id: str
+    role: str
+    generation: int
+    env_steps: int
+    rating: float | None
+    win_rate_vs_cpu: float | None
+    beats_past: float | None
+    rating_when_made: float | None
+
+
+@dataclass(frozen=True)
+class LeagueView:
+    """What the run's database holds now, read once.
+
+    :param run_dir: the run folder.
+    :param last_generation: the last complete generation (-1 before generation 0).
+    :param snapshots: registered snapshots, by generation.
+    :param stats: per snapshot made by a generation, that generation's stats.
+    :param results: every stored result, league and pit.
+    """
+
+    run_dir: Path
+    last_generation: int
+    snapshots: list[SnapshotRecord]
+    stats: dict[str, dict[str, Any]]
+    results: list[MatchResult]
+
+    @classmethod
+    def read(cls, run_dir: Path | str) -> LeagueView:
+        """Read the run's database (read-only; never blocks a running trainer).
+
+        :raises LeagueError: if there is no readable league database in ``run_dir``.
+        """
+        with LeagueStore.open(Path(run_dir), readonly=True) as store:
+            return cls(
+                run_dir=Path(run_dir),
+                last_generation=store.last_generation(),
+                snapshots=store.snapshots(),
+                stats={g.snapshot_id: g.stats for g in store.generations()},
+                results=store.results(),
+            )
+
+    def ratings(self) -> dict[str, float]:
+        return bradley_terry_elo(self.results, anchor=CPU_ID)
+
+    def matrix(self) -> WinRateMatrix:
+        """Left snapshots (rows) against right snapshots and the CPU (columns)."""
+        rows = [s.id for s in self.snapshots if s.role == "left"]
+        cols = [s.id for s in self.snapshots if s.role == "right"] + [CPU_ID]
+        return WinRateMatrix.from_results(self.results, rows, cols)
+
+
+# ------------------------------------------------------------------------------------- ls
+
+
+def snapshot_rows(view: LeagueView) -> list[SnapshotRow]:
+    """Every snapshot with its numbers, in generation order."""
+    ratings = view.ratings()
+    vs_cpu = WinRateMatrix.from_results(view.results, [s.id for s in view.snapshots], [CPU_ID])
+    rows = []
+    for i, snap in enumerate(view.snapshots):
+        stats = view.stats.get(snap.id, {})
+        cpu = stats.get("win_rate_vs_cpu")
+        if cpu is None and not math.isnan(vs_cpu.scores[i, 0]):
+            cpu = float(vs_cpu.scores[i, 0])  # generation 0 has no stats: from its results
+        rows.append(
+            SnapshotRow(
+                id=snap.id,
+                role=snap.role,
+                generation=snap.generation,
+                env_steps=snap.env_steps,
+                rating=ratings.get(snap.id),
+                win_rate_vs_cpu=cpu,
+                beats_past=stats.get("beats_past"),
+                rating_when_made=stats.get("rating"),
+            )
+        )
+    return rows
+
+
+def _percent(value: float | None) -> str:
+    return EMPTY if value is None else f"{value:.0%}"
+
+
+def _rating(value: float | None) -> str:
+    return EMPTY if value is None else f"{value:.0f}"
+
+
+def _table(header: list[str], lines: list[list[str]], left: int = 1) -> str:
+    """Columns padded to their widest cell; the first ``left`` columns flush left."""
+    widths = [max(len(r[j]) for r in [header, *lines]) for j in range(len(header))]
+
+    def fmt(cells: list[str]) -> str:
+        padded = [
+            c.ljust(w) if j < left else c.rjust(w)
+            for j, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join(fmt(r) for r in [header, *lines])
+
+
+def ls_text(view: LeagueView) -> str:
+    """``pong-league ls`` as an aligned table."""
+    rows = snapshot_rows(view)
+    if not rows:
+        return f"{view.run_dir}: no snapshots yet"
+    header = ["snapshot", "role", "gen", "env steps", "rating", "vs cpu", "beats past"]
+    lines = [
+        [
+            r.id,
+            r.role,
+            str(r.generation),
+            f"{r.env_steps:,}",
+            _rating(r.rating),
+            _percent(r.win_rate_vs_cpu),
+            _percent(r.beats_past),
+        ]
+        for r in rows
+    ]
+    title = (
+        f"{view.run_dir}: {len(rows)} snapshots, last complete generation "
+        f"{view.last_generation}; ratings from all {len(view.results)} stored results"
+    )
+    return title + "\n\n" + _table(header, lines, left=2)
+
+
+def ls_json(view: LeagueView) -> str:
+    """``pong-league ls --json``: the run and a list of snapshot objects."""
+    data = {
+        "run": str(view.run_dir),
+        "last_generation": view.last_generation,
+        "snapshots": [asdict(r) for r in snapshot_rows(view)],
+    }
+    return json.dumps(data, indent=2)
+
+
+# --------------------------------------------------------------------------------- matrix
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """The matrix with the numbers printed around it.
+
+    :param matrix: left snapshots (rows) against right snapshots and the CPU (columns).
+    :param ratings: every player's rating now.
+    :param nash_left: Nash weight of each left snapshot (snapshots-only meta-game).
+    :param nash_right: Nash weight of each right snapshot.
+    :param nash_value: the left role's expected score at the equilibrium.
+    """
+
+    matrix: WinRateMatrix
+    ratings: dict[str, float]
+    nash_left: dict[str, float]
+    nash_right: dict[str, float]
+    nash_value: float | None
+
+    @classmethod
+    def of(cls, view: LeagueView) -> MatrixView:
+        m = view.matrix()
+        left, right, value = {}, {}, None
+        snapshots_only = m.scores[:, :-1]
+        if snapshots_only.size:
+            eq = nash_equilibrium(snapshots_only)
+            left = {r: float(w) for r, w in zip(m.rows, eq.row, strict=True)}
+            right = {c: float(w) for c, w in zip(m.cols[:-1], eq.col, strict=True)}
+            value = eq.value
+        return cls(m, view.ratings(), left, right, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.matrix.to_dict(),
+            "ratings": self.ratings,
+            "nash": {"left": self.nash_left, "right": self.nash_right, "value": self.nash_value},
+        }
+
+
+def matrix_text(view: LeagueView) -> str:
+    """``pong-league matrix``: scores with games per cell, ratings and Nash weights."""
+    mv = MatrixView.of(view)
+    m = mv.matrix
+    if not m.rows:
+        return f"{view.run_dir}: no snapshots yet"
+    header = ["", *m.cols, "rating", "nash"]
+    lines = []
+    for i, row in enumerate(m.rows):
+        cells = [
+            EMPTY if np.isnan(s) else f"{s:.2f} ({g})"
+            for s, g in zip(m.scores[i], m.games[i], strict=True)
+        ]
+        lines.append([row, *cells, _rating(mv.ratings.get(row)), f"{mv.nash_left[row]:.3f}"])
+    lines.append(["rating", *(_rating(mv.ratings.get(c)) for c in m.cols), "", ""])
+    lines.append(["nash", *(f"{mv.nash_right[c]:.3f}" for c in m.cols[:-1]), "", "", ""])
+    title = (
+        f"{view.run_dir}, generation {view.last_generation}: the row's (left's) score against "
+        "the column, (games)"
+    )
+    footer = "a draw counts half; rating: Bradley-Terry Elo of all stored results, cpu = 1000"
+    if mv.nash_value is not None:
+        footer += (
+            f"\nnash: the Nash equilibrium of the snapshots' meta-game (left's value "
+            f"{mv.nash_value:.3f})"
+        )
+    return "\n\n".join([title, _table(header, lines), footer])
+
+
+def matrix_csv(view: LeagueView) -> str:
+    """``--csv``: the scores, a header ``row,<cols...>`` and one line per left snapshot."""
+    return MatrixView.of(view).matrix.to_csv()
+
+
+def matrix_json(view: LeagueView) -> str:
+    """``--json``: rows, cols, scores (null: never played), games, ratings and Nash weights."""
+    data = {"run": str(view.run_dir), "generation": view.last_generation}
+    return json.dumps({**data, **MatrixView.of(view).to_dict()}, indent=2)
+
+
+def save_matrix_png(view: LeagueView, path: Path | str) -> Path:
+    """The heatmap TensorBoard shows (``league/win_rate_matrix``), as a PNG file."""
+    from league.heatmap import save_heatmap_png
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise LeagueError(f"--png {path}: the folder {path.parent} does not exist")
+    title = f"win rate of row, gen {view.last_generation}"
+    return save_heatmap_png(view.matrix(), Path(path), title=title)

@@ -1,0 +1,284 @@
+"""Naming players: snapshot ids, snapshot files, scripted policies, py: bots, and every bad case."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tiny_league import tiny_league
+
+from envs.rules import rules
+from envs.scripted import RandomPolicy, ScriptedCPU, StillPolicy
+from league.errors import LeagueError
+from league.players import game_settings, resolve_player, zip_algo
+from league.policies import NumpyPolicy
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_BOT = REPO / "scripts" / "example_bot.py"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_league(tmp_path_factory.mktemp("league"))
+
+
+@pytest.fixture(scope="module")
+def game(run: Path):
+    return game_settings(run, None)[0]
+
+
+def some_obs(n: int = 64, dim: int = 24) -> np.ndarray:
+    return np.random.default_rng(0).uniform(-1, 1, (n, dim)).astype(np.float32)
+
+
+# ------------------------------------------------------------------------ snapshots of a run
+
+
+def test_a_snapshot_id_of_the_run(run: Path, game) -> None:
+    player = resolve_player("left-0001", run, game, 4)
+    assert player.id == player.snapshot_id == "left-0001"
+    assert isinstance(player.policy, NumpyPolicy) and player.policy.obs_dim == 24
+
+
+def test_an_unknown_id_lists_the_ids_that_exist(run: Path, game) -> None:
+    with pytest.raises(LeagueError, match="unknown snapshot 'left-0099'") as err:
+        resolve_player("left-0099", run, game, 4)
+    assert "left-0000, right-0000, left-0001" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_an_id_without_a_run_says_to_give_one(game) -> None:
+    with pytest.raises(LeagueError, match="--run"):
+        resolve_player("left-0001", None, game, 4)
+
+
+def test_a_run_folder_without_a_database(tmp_path: Path, game) -> None:
+    with pytest.raises(LeagueError, match="no league database"):
+        resolve_player("left-0001", tmp_path, game, 4)
+
+
+@pytest.mark.parametrize("name", ["left-0001.npz", "left-0001.json", "left-0001", "left-0001.zip"])
+def test_a_file_of_the_run_is_that_snapshot(run: Path, game, name: str) -> None:
+    path = run / "snapshots" / name
+    player = resolve_player(str(path), run, game, 4)
+    assert player.snapshot_id == player.id == "left-0001"
+    reference = resolve_player("left-0001", run, game, 4).policy
+    np.testing.assert_array_equal(player.policy.act(some_obs()), reference.act(some_obs()))
+
+
+def test_a_file_of_another_run_is_no_snapshot_of_this_one(run: Path, game, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    (other / "snapshots").mkdir(parents=True)
+    for ext in ("npz", "json"):
+        shutil.copy(run / "snapshots" / f"right-0000.{ext}", other / "snapshots")
+    path = other / "snapshots" / "right-0000.npz"
+    for run_dir in (None, run):
+        player = resolve_player(str(path), run_dir, game, 4)
+        assert player.snapshot_id is None
+        assert player.id == "other/right-0000"
+
+
+def test_a_lone_sb3_zip_is_loaded_with_its_algorithm(run: Path, game, tmp_path: Path) -> None:
+    lone = tmp_path / "lone.zip"
+    shutil.copy(run / "snapshots" / "right-0000.zip", lone)
+    assert zip_algo(lone) == "dqn"
+    player = resolve_player(str(lone), None, game, 4)
+    assert player.id == "lone" and player.snapshot_id is None
+    reference = NumpyPolicy.load(run / "snapshots" / "right-0000.npz")
+    np.testing.assert_array_equal(player.policy.act(some_obs()), reference.act(some_obs()))
+
+
+def truncated(source: Path, dest: Path) -> Path:
+    data = source.read_bytes()
+    dest.write_bytes(data[: len(data) // 2])
+    return dest
+
+
+def test_a_truncated_npz(run: Path, game, tmp_path: Path) -> None:
+    shutil.copy(run / "snapshots" / "left-0000.json", tmp_path / "cut.json")
+    truncated(run / "snapshots" / "left-0000.npz", tmp_path / "cut.npz")
+    with pytest.raises(LeagueError, match="corrupt or truncated"):
+        resolve_player(str(tmp_path / "cut.npz"), None, game, 4)
+
+
+def test_a_truncated_zip(run: Path, game, tmp_path: Path) -> None:
+    path = truncated(run / "snapshots" / "left-0000.zip", tmp_path / "cut.zip")
+    with pytest.raises(LeagueError, match="corrupt or truncated"):
+        resolve_player(str(path), None, game, 4)
+
+
+def test_a_zip_of_something_else(game, tmp_path: Path) -> None:
+    path = tmp_path / "notes.zip"
+    path.write_bytes(b"PK not really a zip")
+    with pytest.raises(LeagueError, match="not a readable SB3 model zip"):
+        resolve_player(str(path), None, game, 4)
+
+
+def test_a_missing_file(game, tmp_path: Path) -> None:
+    with pytest.raises(LeagueError, match="no snapshot file"):
+        resolve_player(str(tmp_path / "nope.npz"), None, game, 4)
+
+
+def test_a_snapshot_for_another_frame_stack(run: Path, game) -> None:
+    with pytest.raises(LeagueError, match="observations of 24 floats but this game gives 12"):
+        resolve_player("left-0001", run, game, 2)
+    with pytest.raises(LeagueError, match="24 floats"):
+        resolve_player(str(run / "snapshots" / "left-0001.zip"), None, game, 2)
+
+
+# ------------------------------------------------------------------------------- scripted
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("cpu", ScriptedCPU), ("random", RandomPolicy), ("still", StillPolicy)]
+)
+def test_scripted_players(name: str, kind: type, game) -> None:
+    player = resolve_player(name, None, game)
+    assert player.id == name and player.snapshot_id is None
+    assert isinstance(player.policy, kind)
+
+
+def test_the_random_player_follows_its_seed(game) -> None:
+    a = resolve_player("random", None, game, seed=3).policy.act(some_obs())
+    b = resolve_player("random", None, game, seed=3).policy.act(some_obs())
+    np.testing.assert_array_equal(a, b)
+
+
+# -------------------------------------------------------------------------------- py: bots
+
+
+def test_the_example_bot_from_its_file(game) -> None:
+    player = resolve_player(f"py:{EXAMPLE_BOT}:Follower", None, game)
+    assert player.id == f"py:{EXAMPLE_BOT}:Follower" and player.snapshot_id is None
+    obs = np.zeros((3, 24), dtype=np.float32)
+    obs[:, -4] = 0.0  # own paddle in the middle
+    obs[:, -5] = [-0.9, 0.0, 0.9]  # ball far above, level, far below
+    np.testing.assert_array_equal(player.policy.act(obs), [1, 0, 2])
+
+
+def write_bot(folder: Path, body: str, name: str = "my_bot") -> Path:
+    path = folder / f"{name}.py"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+GOOD_BOT = """
+    import numpy as np
+
+    def make(rules):
+        return Bot(rules)
+
+    class Bot:
+        def __init__(self, rules):
+            self.points = rules.points_to_win
+
+        def act(self, obs):
+            return np.full(len(obs), 2)
+
+    NOT_CALLABLE = 3
+
+    def no_act(rules):
+        return object()
+
+    def broken(rules):
+        raise RuntimeError("no luck")
+
+    class WrongShape:
+        def __init__(self, rules):
+            pass
+
+        def act(self, obs):
+            return np.zeros((len(obs), 2), dtype=int)
+    """
+
+
+def test_a_bot_from_a_module_on_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, game
+) -> None:
+    write_bot(tmp_path, GOOD_BOT, "arena_test_bot")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for attr in ("Bot", "make"):
+        player = resolve_player(f"py:arena_test_bot:{attr}", None, game)
+        np.testing.assert_array_equal(player.policy.act(some_obs(4)), [2, 2, 2, 2])
+        assert player.policy.points == game.points_to_win
+
+
+@pytest.mark.parametrize(
+    ("attr", "message"),
+    [
+        ("Nope", "has no attribute 'Nope'"),
+        ("NOT_CALLABLE", "is a int, not a class or factory"),
+        ("no_act", "without an act"),
+        ("broken", "raised RuntimeError: no luck"),
+        ("WrongShape", "must return one integer action"),
+    ],
+)
+def test_bad_bots(tmp_path: Path, game, attr: str, message: str) -> None:
+    path = write_bot(tmp_path, GOOD_BOT)
+    with pytest.raises(LeagueError, match=message) as err:
+        resolve_player(f"py:{path}:{attr}", None, game)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("py:Follower", "write py:MODULE:ATTR"),
+        ("py:no_such_module_here:Bot", "no module named 'no_such_module_here'"),
+        ("py:missing/bot.py:Bot", "no file missing/bot.py"),
+    ],
+)
+def test_bad_bot_specs(game, spec: str, message: str) -> None:
+    with pytest.raises(LeagueError, match=message):
+        resolve_player(spec, None, game)
+
+
+def test_a_bot_file_that_does_not_compile(tmp_path: Path, game) -> None:
+    path = write_bot(tmp_path, "def act(:\n")
+    with pytest.raises(LeagueError, match="importing .* failed \\(SyntaxError"):
+        resolve_player(f"py:{path}:act", None, game)
+
+
+# --------------------------------------------------------------------------- game settings
+
+
+def test_game_settings(run: Path) -> None:
+    run_rules, frame_stack = game_settings(run, None)
+    assert run_rules.points_to_win == 2 and run_rules.max_steps == 1500 and frame_stack == 4
+    assert game_settings(run, "seed")[0] == rules("seed")
+    assert game_settings(None, None) == (rules("classic"), 4)
+    with pytest.raises(LeagueError, match="--rules: unknown rules preset 'nope'"):
+        game_settings(None, "nope")
+
+
+@pytest.mark.parametrize(
+    ("module", "algo"),
+    [
+        ("stable_baselines3.dqn.policies", "dqn"),
+        ("sb3_contrib.qrdqn.policies", "qrdqn"),
+        ("stable_baselines3.common.policies", "ppo"),
+        ("stable_baselines3.sac.policies", None),
+    ],
+)
+def test_the_algorithm_of_a_zip_comes_from_its_policy_class(
+    tmp_path: Path, module: str, algo: str | None
+) -> None:
+    path = tmp_path / "model.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("data", json.dumps({"policy_class": {"__module__": module}}))
+    if algo is None:
+        with pytest.raises(LeagueError, match="only DQN, QR-DQN and PPO"):
+            zip_algo(path)
+    else:
+        assert zip_algo(path) == algo
+
+
+def test_the_readme_shows_the_example_bot_as_shipped() -> None:
+    code = EXAMPLE_BOT.read_text().split('"""\n', 1)[1].strip()  # after the module docstring
+    assert code.startswith("import numpy as np")
+    assert code in (REPO / "README.md").read_text()
