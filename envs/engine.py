@@ -131,21 +131,29 @@ def reset_games(s: np.ndarray, noise: np.ndarray, p: np.ndarray, mask: np.ndarra
 
 @njit(cache=True, error_model="numpy")
 def _move_paddle(
-    y: float, action: int, height: float, speed: float, ball_y: float, p: np.ndarray
+    y: float,
+    action: int,
+    height: float,
+    speed: float,
+    ball_y: float,
+    court_h: float,
+    cpu_speed: float,
+    cpu_loose: bool,
+    clamp: bool,
 ) -> float:
-    lo, hi = 0.0, p[P_H] - height
+    lo, hi = 0.0, court_h - height
     if action == CPU:  # the same side plays the CPU all game long: a predictable branch
-        speed = p[P_CPU_SPEED]
+        speed = cpu_speed
         centre = y + height / 2.0
         direction = (1.0 if centre < ball_y else 0.0) - (1.0 if centre > ball_y else 0.0)
-        if p[P_CPU_LOOSE] != 0.0:
+        if cpu_loose:
             lo, hi = -speed, hi + speed
     else:
         # A table, not if/elif: learned and random actions make such branches coin flips,
         # and their mispredictions cost more than the rest of the batched step.
         direction = _DIRECTIONS[action]
     new = y + direction * speed
-    if p[P_BOUNDS] == 0.0:  # skip a move that would leave the court, no partial move
+    if not clamp:  # skip a move that would leave the court, no partial move
         return new if lo <= new <= hi else y
     return min(max(new, lo), hi)
 
@@ -264,31 +272,41 @@ def step(
     :return: the number of games whose noise pool is used up (see ``Engine``).
     """
     need = 0
+    # Params read once into locals: the compiler cannot tell that ``p`` is not written through
+    # ``s`` or ``r``, and would otherwise reload every one of them for every game.
     swept = p[P_COLLISIONS] != 0.0
-    rad, h = p[P_R], p[P_H]
+    rad, h, w = p[P_R], p[P_H], p[P_W]
     face_l, face_r = p[P_MARGIN], p[P_W] - p[P_MARGIN]
+    ph_l, ph_r, speed_l, speed_r = p[P_PH_L], p[P_PH_R], p[P_SPEED_L], p[P_SPEED_R]
+    cpu_speed, cpu_loose, clamp = p[P_CPU_SPEED], p[P_CPU_LOOSE] != 0.0, p[P_BOUNDS] != 0.0
+    max_steps = p[P_MAX_STEPS]
     for b in range(s.shape[0]):
         r[b, 0] = 0.0
         r[b, 1] = 0.0
         if s[b, TERMINATED] != 0.0 or s[b, TRUNCATED] != 0.0:
             continue
         ball_y = s[b, BY]
-        s[b, LY] = _move_paddle(s[b, LY], actions[b, 0], p[P_PH_L], p[P_SPEED_L], ball_y, p)
-        s[b, RY] = _move_paddle(s[b, RY], actions[b, 1], p[P_PH_R], p[P_SPEED_R], ball_y, p)
+        s[b, LY] = _move_paddle(
+            s[b, LY], actions[b, 0], ph_l, speed_l, ball_y, h, cpu_speed, cpu_loose, clamp
+        )
+        s[b, RY] = _move_paddle(
+            s[b, RY], actions[b, 1], ph_r, speed_r, ball_y, h, cpu_speed, cpu_loose, clamp
+        )
         x, y = s[b, BX], s[b, BY]
         nx, ny = x + s[b, VX], y + s[b, VY]
         if not swept:
             _move_ball_discrete(s, b, p, r)
-        elif (
-            ny - rad > 0.0
-            and ny + rad < h
-            # A paddle can only be met if its face plane is crossed this step; a ball already
-            # behind a face (a miss on its way out) needs no sweep either.
-            and (nx - rad > face_l or x - rad < face_l)
-            and (nx + rad < face_r or x + rad > face_r)
-        ):
-            # Nothing within reach this step (about 97% of steps): the sweep stays out of line
-            # so that this loop compiles small.
+        elif (nx - rad > face_l or x - rad < face_l) and (nx + rad < face_r or x + rad > face_r):
+            # No paddle face plane is crossed this step (a ball already behind a face, a miss on
+            # its way out, crosses none): at most a wall is met, and reflecting the end point
+            # about it is the swept result, without the sweep's divisions. The sweep stays out
+            # of line so that this loop compiles small.
+            if ny - rad <= 0.0:
+                ny = 2.0 * rad - ny
+                s[b, VY] = -s[b, VY]
+            elif ny + rad >= h:
+                ny = 2.0 * (h - rad) - ny
+                s[b, VY] = -s[b, VY]
             s[b, BX], s[b, BY] = nx, ny
         else:
             _sweep(s, b, p, r)
@@ -296,12 +314,12 @@ def step(
         serve = False
         if x < 0.0:
             serve = _score(s, b, p, r, 1)
-        elif x > p[P_W]:
+        elif x > w:
             serve = _score(s, b, p, r, 0)
         if serve:
             need += _serve(s, noise, b, p)
         s[b, STEPS] += 1.0
-        if p[P_MAX_STEPS] > 0.0 and s[b, STEPS] >= p[P_MAX_STEPS] and s[b, TERMINATED] == 0.0:
+        if max_steps > 0.0 and s[b, STEPS] >= max_steps and s[b, TERMINATED] == 0.0:
             s[b, TRUNCATED] = 1.0
     return need
 

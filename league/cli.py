@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from league.config import ALGOS, PRESET_OVERRIDES, SCHEMES
 from league.errors import LeagueError
@@ -31,8 +31,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad usage said in one line (and where to look) instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pong-league",
         description="League training for two-player Pong on Stable-Baselines3.",
     )
@@ -62,7 +69,7 @@ def add_train(sub: Any) -> None:
         choices=list(PRESET_OVERRIDES),
         help="league: PFSP over all past snapshots + CPU; article: naive self-play",
     )
-    p.add_argument("--generations", type=int, help="generations to train (default 6)")
+    p.add_argument("--generations", type=int, help="generations to train (default 8)")
     p.add_argument("--steps-per-generation", type=int, help="env steps per generation")
     p.add_argument("--algo", choices=ALGOS, help="learner algorithm (default dqn)")
     p.add_argument("--matchmaking", choices=SCHEMES, help="opponent choice (default pfsp)")

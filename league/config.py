@@ -28,7 +28,8 @@ WEIGHTINGS = ("hard", "variance")
 ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
     "dqn": {
         "learning_rate": 1e-3,
-        "buffer_size": 100_000,
+        "learning_rate_end": 1e-4,
+        "buffer_size": 300_000,
         "learning_starts": 5_000,
         "batch_size": 64,
         "gamma": 0.99,
@@ -41,7 +42,8 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "qrdqn": {
         "learning_rate": 1e-3,
-        "buffer_size": 100_000,
+        "learning_rate_end": 1e-4,
+        "buffer_size": 300_000,
         "learning_starts": 5_000,
         "batch_size": 64,
         "gamma": 0.99,
@@ -53,6 +55,7 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "ppo": {
         "learning_rate": 3e-4,
+        "learning_rate_end": 3e-4,
         "n_steps": 2048,
         "batch_size": 256,
         "n_epochs": 4,
@@ -92,14 +95,14 @@ class LeagueConfig:
     preset: str = "league"
     rules: str = "classic"
     rules_overrides: dict[str, Any] = field(default_factory=dict)
-    generations: int = 6
+    generations: int = 8
     steps_per_generation: int = 100_000
     algo: str = "dqn"
     matchmaking: str = "pfsp"
     pfsp_weighting: str = "hard"
     pfsp_exponent: float = 2.0
-    cpu_share: float = 0.3
-    latest_share: float = 0.2
+    cpu_share: float = 0.5
+    latest_share: float = 0.1
     eval_games: int = 32
     eval_seed: int = 1_000_000
     seed: int = 0
@@ -115,7 +118,8 @@ class LeagueConfig:
         return rules(self.rules, **self.rules_overrides)
 
     def algo_kwargs(self) -> dict[str, Any]:
-        """The SB3 keyword arguments of this config's algorithm, defaults included."""
+        """The SB3 keyword arguments of the algorithm, defaults included, plus our own
+        ``learning_rate_end`` (the rate anneals linearly to it within each generation)."""
         return {**ALGO_DEFAULTS[self.algo], **self.hyperparams.get(self.algo, {})}
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import torch
 from stable_baselines3 import DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
 from envs.single import OpponentSampler, PongVsOpponent
@@ -54,6 +55,14 @@ def use_one_thread() -> None:
 def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | None) -> BaseAlgorithm:
     """An untrained learner with the config's algorithm, network and hyper-parameters."""
     use_one_thread()
+    kwargs = config.algo_kwargs()
+    # SB3's progress runs from where the learner stands to 0 within each learn() call, that is
+    # within each generation: the rate anneals to learning_rate_end before every snapshot is
+    # frozen (and its starting point falls as the learner ages). With a constant 1e-3, DQN
+    # snapshots taken at the end of a generation sometimes collapsed (100% -> 30% vs the CPU).
+    kwargs["learning_rate"] = LinearSchedule(
+        kwargs["learning_rate"], kwargs.pop("learning_rate_end"), 1.0
+    )
     return algo_class(config.algo)(
         "MlpPolicy",
         env,
@@ -62,7 +71,7 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
         seed=seed,
         verbose=0,
         device="cpu",
-        **config.algo_kwargs(),
+        **kwargs,
     )
 
 

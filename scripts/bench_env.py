@@ -213,16 +213,24 @@ def bench_engine_one(rules_name: str, seconds: float, repeats: int = 3, seed: in
 
 
 def bench_engine_batch(
-    seconds: float, repeats: int = 3, both_random: bool = False, batch: int = BATCH, seed: int = 0
+    seconds: float,
+    repeats: int = 3,
+    both_random: bool = False,
+    batch: int = BATCH,
+    seed: int = 0,
+    both_cpu: bool = False,
 ) -> float:
     """``batch`` games that never end (classic rules, no point or step limit): game-steps/s.
 
     :param both_random: random actions on both sides instead of random against the CPU.
+    :param both_cpu: the CPU on both sides: competent play, long rallies, as in evaluations.
     """
     engine = Engine(rules("classic", points_to_win=10**9, max_steps=None), batch, seed=seed)
     engine.reset()
     actions = np.random.default_rng(seed).integers(0, 3, (8, batch, 2), dtype=np.int64)
-    if not both_random:
+    if both_cpu:
+        actions[:, :, :] = CPU
+    elif not both_random:
         actions[:, :, 1] = CPU
     state, noise, params, rewards = engine.state, engine.noise, engine.params, engine.rewards
 
@@ -288,6 +296,13 @@ def run_all(seconds: float, repeats: int = 3) -> list[Row]:
             f"engine, B={BATCH}, random vs random",
             endless,
             bench_engine_batch(seconds, repeats, both_random=True),
+            batch,
+            unit="game-steps/s",
+        ),
+        Row(
+            f"engine, B={BATCH}, CPU vs CPU",
+            endless,
+            bench_engine_batch(seconds, repeats, both_cpu=True),
             batch,
             unit="game-steps/s",
         ),

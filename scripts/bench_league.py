@@ -51,6 +51,12 @@ def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[s
     return pool
 
 
+def _newest(run: Path) -> tuple[str, Policy]:
+    with LeagueStore.open(run, readonly=True) as store:
+        snap = store.snapshots()[-1]
+    return snap.id, NumpyPolicy.load(run / snap.npz_path)
+
+
 def learner_steps_per_second(
     config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int
 ) -> float:
@@ -88,7 +94,8 @@ def main() -> None:
     overhead = max(vs_pool) / max(vs_cpu)
 
     pool32 = load_pool(args.run, 32, config)
-    newest = pool32[-1]
+    # The run's newest snapshot (its strongest, longest games) is the one evaluated.
+    newest = load_pool(args.run, 1, config)[0] if args.run is None else _newest(args.run)
     start = time.perf_counter()
     results = evaluate_against(rules(), newest, 0, pool32, games=32, seed=1_000_000)
     eval_seconds = time.perf_counter() - start

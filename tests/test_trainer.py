@@ -84,7 +84,7 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
         # The distribution used is stored, sums to 1 and includes the CPU share.
         dist = store.generations()[1].distribution
         assert sum(dist.values()) == pytest.approx(1.0)
-        assert dist["cpu"] == pytest.approx(0.3)
+        assert dist["cpu"] == pytest.approx(0.5)
         assert set(dist) <= {"cpu", "left-0000", "left-0001"}
 
     events = EventAccumulator(str(run / "tb" / "league"), size_guidance={"images": 0})
