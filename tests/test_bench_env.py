@@ -49,7 +49,7 @@ def test_main_prints_a_table_and_writes_json(tmp_path: Path, capsys, monkeypatch
     printed = capsys.readouterr().out
     assert "| measurement |" in printed and bench.ARTICLE_ROW in printed
     report = json.loads(out.read_text())
-    assert len(report["rows"]) == 7
+    assert len(report["rows"]) == 8
     assert all(row["steps_per_s"] > 0 for row in report["rows"])
 
 
