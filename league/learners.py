@@ -10,6 +10,7 @@ from typing import Any
 import torch
 from stable_baselines3 import DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
@@ -30,12 +31,16 @@ def algo_class(name: str) -> type[BaseAlgorithm]:
 def make_vec_env(config: LeagueConfig, role: str, sampler: OpponentSampler, seed: int) -> VecEnv:
     """``n_envs`` copies of the role's env, each drawing opponents from ``sampler``."""
 
-    def factory(i: int) -> Callable[[], PongVsOpponent]:
-        return lambda: PongVsOpponent(
-            config.game_rules(),
-            role=role,
-            opponent_sampler=sampler,
-            frame_stack=config.frame_stack,
+    def factory(i: int) -> Callable[[], Monitor]:
+        # Monitor: SB3 logs rollout/ep_rew_mean (points won minus lost per game) and
+        # rollout/ep_len_mean only from the episode records it keeps.
+        return lambda: Monitor(
+            PongVsOpponent(
+                config.game_rules(),
+                role=role,
+                opponent_sampler=sampler,
+                frame_stack=config.frame_stack,
+            )
         )
 
     env = DummyVecEnv([factory(i) for i in range(config.n_envs)])
