@@ -68,10 +68,13 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
     kwargs["learning_rate"] = LinearSchedule(
         kwargs["learning_rate"], kwargs.pop("learning_rate_end"), 1.0
     )
+    policy_kwargs: dict[str, Any] = {"net_arch": list(config.net_arch)}
+    if "n_quantiles" in kwargs:  # a policy argument of QR-DQN, kept with its hyper-parameters
+        policy_kwargs["n_quantiles"] = kwargs.pop("n_quantiles")
     return algo_class(config.algo)(
         "MlpPolicy",
         env,
-        policy_kwargs={"net_arch": list(config.net_arch)},
+        policy_kwargs=policy_kwargs,
         tensorboard_log=str(tb_dir) if tb_dir else None,
         seed=seed,
         verbose=0,

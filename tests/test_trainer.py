@@ -186,3 +186,20 @@ def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path: Path) -> 
     with LeagueStore.open(run, readonly=True) as store:
         assert store.last_generation() == 0
     assert not (run / ".lock").exists() or os.stat(run / ".lock").st_size >= 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("algo", ["qrdqn", "ppo"])
+def test_every_algorithm_trains_and_freezes_a_generation(tmp_path: Path, algo: str) -> None:
+    from league.policies import NumpyPolicy
+
+    config = tiny_config(tmp_path, generations=1, steps=600)
+    extra = "\n[qrdqn]\nlearning_starts = 100\n[ppo]\nn_steps = 128\nbatch_size = 64\n"
+    config.write_text(config.read_text() + extra)
+    run = tmp_path / "run"
+    assert main(["train", "--algo", algo, "--run-dir", str(run), "--config", str(config)]) == 0
+    policy = NumpyPolicy.load(run / "snapshots" / "left-0001.npz")
+    assert policy.algo == algo
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.last_generation() == 1
+        assert store.config()["algo"] == algo
