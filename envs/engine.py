@@ -34,7 +34,7 @@ STEPS, TERMINATED, TRUNCATED, HITS_L, HITS_R = 10, 11, 12, 13, 14
 NOISE_AT = 15  # next unused position in the game's row of the noise pool
 N_FIELDS = 16
 SERVE_NOISE = 4  # uniforms one serve uses
-POOL_SERVES = 16  # serves drawn at once, so the Generator is called once every 16 serves
+POOL_SERVES = 64  # serves drawn at once: the Generator is called once every 64 serves
 POOL_SIZE = SERVE_NOISE * POOL_SERVES
 
 # Params (see Rules.params).
@@ -260,7 +260,12 @@ def _score(s: np.ndarray, b: int, p: np.ndarray, r: np.ndarray, scorer: int) -> 
 
 @njit(cache=True, error_model="numpy")
 def step(
-    s: np.ndarray, noise: np.ndarray, actions: np.ndarray, p: np.ndarray, r: np.ndarray
+    s: np.ndarray,
+    noise: np.ndarray,
+    actions: np.ndarray,
+    p: np.ndarray,
+    r: np.ndarray,
+    used: np.ndarray,
 ) -> int:
     """Advance every running game by one step.
 
@@ -269,21 +274,42 @@ def step(
     :param actions: int (B, 2), the left and the right paddle's action.
     :param p: the rules' params vector.
     :param r: float (B, 2), overwritten with this step's rewards for left and right.
-    :return: the number of games whose noise pool is used up (see ``Engine``).
+    :param used: int (B,), its first entries overwritten with the rows whose noise pool is
+        used up, to refill before the next step (see ``Engine``).
+    :return: the number of such rows.
     """
-    need = 0
+    swept, clamp, loose = p[P_COLLISIONS] != 0.0, p[P_BOUNDS] != 0.0, p[P_CPU_LOOSE] != 0.0
+    # The rule switches as constants in a copy of the loop for the default (classic) rules:
+    # their tests and the code they skip leave the loop that steps every game.
+    if swept and clamp and not loose:
+        return _step_games(s, noise, actions, p, r, used, True, True, False)
+    return _step_games(s, noise, actions, p, r, used, swept, clamp, loose)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _step_games(
+    s: np.ndarray,
+    noise: np.ndarray,
+    actions: np.ndarray,
+    p: np.ndarray,
+    r: np.ndarray,
+    used: np.ndarray,
+    swept: bool,
+    clamp: bool,
+    cpu_loose: bool,
+) -> int:
+    n_used = 0
     # Params read once into locals: the compiler cannot tell that ``p`` is not written through
     # ``s`` or ``r``, and would otherwise reload every one of them for every game.
-    swept = p[P_COLLISIONS] != 0.0
     rad, h, w = p[P_R], p[P_H], p[P_W]
     face_l, face_r = p[P_MARGIN], p[P_W] - p[P_MARGIN]
     ph_l, ph_r, speed_l, speed_r = p[P_PH_L], p[P_PH_R], p[P_SPEED_L], p[P_SPEED_R]
-    cpu_speed, cpu_loose, clamp = p[P_CPU_SPEED], p[P_CPU_LOOSE] != 0.0, p[P_BOUNDS] != 0.0
-    max_steps = p[P_MAX_STEPS]
+    cpu_speed = p[P_CPU_SPEED]
+    max_steps = p[P_MAX_STEPS] if p[P_MAX_STEPS] > 0.0 else np.inf
     for b in range(s.shape[0]):
         r[b, 0] = 0.0
         r[b, 1] = 0.0
-        if s[b, TERMINATED] != 0.0 or s[b, TRUNCATED] != 0.0:
+        if s[b, TERMINATED] + s[b, TRUNCATED] != 0.0:  # flags are 0 or 1: one test for both
             continue
         ball_y = s[b, BY]
         s[b, LY] = _move_paddle(
@@ -316,12 +342,13 @@ def step(
             serve = _score(s, b, p, r, 1)
         elif x > w:
             serve = _score(s, b, p, r, 0)
-        if serve:
-            need += _serve(s, noise, b, p)
+        if serve and _serve(s, noise, b, p):
+            used[n_used] = b
+            n_used += 1
         s[b, STEPS] += 1.0
-        if max_steps > 0.0 and s[b, STEPS] >= max_steps and s[b, TERMINATED] == 0.0:
+        if s[b, STEPS] >= max_steps and s[b, TERMINATED] == 0.0:
             s[b, TRUNCATED] = 1.0
-    return need
+    return n_used
 
 
 @dataclass(frozen=True)
@@ -352,6 +379,7 @@ class Engine:
         self.state = np.zeros((batch_size, N_FIELDS), dtype=np.float64)
         self.noise = np.zeros((batch_size, POOL_SIZE), dtype=np.float64)
         self.rewards = np.zeros((batch_size, 2), dtype=np.float64)
+        self._used = np.zeros(batch_size, dtype=np.int64)  # rows to refill after a step
         self.rngs = [
             np.random.default_rng(None if seed is None else seed + b) for b in range(batch_size)
         ]
@@ -397,12 +425,16 @@ class Engine:
 
     def step(self, actions: np.ndarray) -> np.ndarray:
         """Step all games with int64 ``actions`` of shape (B, 2); returns the (B, 2) rewards."""
-        if step(self.state, self.noise, actions, self.params, self.rewards):
-            self._refill()
+        n = step(self.state, self.noise, actions, self.params, self.rewards, self._used)
+        if n:
+            self._refill(self._used[:n])
         return self.rewards
 
-    def _refill(self) -> None:
-        for row in np.flatnonzero(self.state[:, NOISE_AT] >= POOL_SIZE):
+    def _refill(self, rows: np.ndarray | None = None) -> None:
+        """Draw new noise pools for ``rows`` (default: every row whose pool is used up)."""
+        if rows is None:
+            rows = np.flatnonzero(self.state[:, NOISE_AT] >= POOL_SIZE)
+        for row in rows:
             self.noise[row] = self.rngs[row].random(POOL_SIZE)
             self.state[row, NOISE_AT] = 0.0
 

@@ -200,12 +200,12 @@ def bench_engine_one(rules_name: str, seconds: float, repeats: int = 3, seed: in
     actions = np.full((n, 1, 2), CPU, dtype=np.int64)
     actions[:, 0, 0] = np.random.default_rng(seed).integers(0, 3, n)
     state, noise, params, rewards = engine.state, engine.noise, engine.params, engine.rewards
-    row = state[0]
+    used, row = engine._used, state[0]
 
     def chunk() -> None:
         for a in actions:
-            if step(state, noise, a, params, rewards):
-                engine._refill()
+            if step(state, noise, a, params, rewards, used):
+                engine._refill(used[:1])
             if row[TERMINATED] or row[TRUNCATED]:
                 engine.reset()
 
@@ -233,11 +233,13 @@ def bench_engine_batch(
     elif not both_random:
         actions[:, :, 1] = CPU
     state, noise, params, rewards = engine.state, engine.noise, engine.params, engine.rewards
+    used = engine._used
 
     def chunk() -> None:
         for a in actions:
-            if step(state, noise, a, params, rewards):
-                engine._refill()
+            n = step(state, noise, a, params, rewards, used)
+            if n:
+                engine._refill(used[:n])
 
     return best_rate(chunk, len(actions) * batch, seconds, repeats)
 

@@ -22,7 +22,7 @@ from envs.engine import (
 )
 from envs.rules import Rules, rules
 
-# Short games, so that a few thousand steps hold many serves, game ends and noise refills.
+# Short games, so that a few thousand steps hold many serves and game ends.
 SHORT = {"classic": rules("classic", points_to_win=3), "seed": rules("seed", points_to_win=3)}
 
 
@@ -64,10 +64,13 @@ def test_same_seed_and_actions_give_identical_states(preset: str, batch: int) ->
 @pytest.mark.parametrize("preset", ["classic", "seed"])
 def test_game_trajectory_does_not_depend_on_batch(preset: str) -> None:
     r, batch, seed = SHORT[preset], 8, 40
-    actions = np.random.default_rng(1).integers(0, 4, size=(2000, batch, 2), dtype=np.int64)
+    # Long enough for every game to use up its pool of serves and draw another mid-batch.
+    actions = np.random.default_rng(1).integers(0, 4, size=(30_000, batch, 2), dtype=np.int64)
     e = Engine(r, batch, seed=seed)
     e.reset()
+    first_pools = e.noise.copy()
     batched, batched_rewards = play(e, actions)
+    assert all((e.noise[b] != first_pools[b]).any() for b in range(batch))
     for b in range(batch):
         alone = Engine(r, 1, seed=seed + b)
         alone.reset()
@@ -79,8 +82,9 @@ def test_game_trajectory_does_not_depend_on_batch(preset: str) -> None:
 @pytest.mark.parametrize("preset", ["classic", "seed"])
 def test_get_and_set_state_round_trip_including_generators(preset: str) -> None:
     r, batch = SHORT[preset], 4
-    # Plain moves only: the CPUs' long rallies would leave the Generators unused.
-    actions = np.random.default_rng(2).integers(0, 3, size=(3500, batch, 2), dtype=np.int64)
+    # Plain moves only (the CPUs' long rallies would leave the Generators unused), and enough
+    # steps for every game to use up its pool of POOL_SERVES serves.
+    actions = np.random.default_rng(2).integers(0, 3, size=(12_000, batch, 2), dtype=np.int64)
     e = Engine(r, batch, seed=9)
     e.reset()
     play(e, actions[:500])
