@@ -35,7 +35,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from envs.engine import CPU, TERMINATED, TRUNCATED, Engine, step
+from envs.engine import CPU, TERMINATED, TRUNCATED, Engine
 from envs.rules import rules
 from envs.single import PongVsOpponent
 
@@ -193,19 +193,17 @@ def bench_article(seconds: float, repeats: int = 3, seed: int = 0) -> float:
 
 
 def bench_engine_one(rules_name: str, seconds: float, repeats: int = 3, seed: int = 0) -> float:
-    """One game, a Python loop over the compiled ``step`` (as the envs call it): steps/s."""
+    """One game, a Python loop over ``Engine.step`` (as the envs call it): steps/s."""
     engine = Engine(rules(rules_name), 1, seed=seed)
     engine.reset()
     n = 1 << 14
     actions = np.full((n, 1, 2), CPU, dtype=np.int64)
     actions[:, 0, 0] = np.random.default_rng(seed).integers(0, 3, n)
-    state, noise, params, rewards = engine.state, engine.noise, engine.params, engine.rewards
-    used, row = engine._used, state[0]
+    row = engine.state[0]
 
     def chunk() -> None:
         for a in actions:
-            if step(state, noise, a, params, rewards, used):
-                engine._refill(used[:1])
+            engine.step(a)
             if row[TERMINATED] or row[TRUNCATED]:
                 engine.reset()
 
@@ -232,14 +230,10 @@ def bench_engine_batch(
         actions[:, :, :] = CPU
     elif not both_random:
         actions[:, :, 1] = CPU
-    state, noise, params, rewards = engine.state, engine.noise, engine.params, engine.rewards
-    used = engine._used
 
     def chunk() -> None:
         for a in actions:
-            n = step(state, noise, a, params, rewards, used)
-            if n:
-                engine._refill(used[:n])
+            engine.step(a)
 
     return best_rate(chunk, len(actions) * batch, seconds, repeats)
 

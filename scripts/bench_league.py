@@ -37,11 +37,15 @@ def pin_one_core() -> None:
     torch.set_num_threads(1)
 
 
+def run_snapshots(run: Path) -> list[tuple[str, Policy]]:
+    """Every snapshot of a league run, oldest first, in numpy form."""
+    with LeagueStore.open(run, readonly=True) as store:
+        return [(s.id, NumpyPolicy.load(run / s.npz_path)) for s in store.snapshots()]
+
+
 def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[str, Policy]]:
     if run is not None:
-        with LeagueStore.open(run, readonly=True) as store:
-            snaps = store.snapshots()
-            found = [(s.id, NumpyPolicy.load(run / s.npz_path)) for s in snaps]
+        found = run_snapshots(run)
         return [found[i % len(found)] for i in range(size)]
     pool = []
     for i in range(size):
@@ -49,12 +53,6 @@ def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[s
         model = new_learner(config, env, seed=i, tb_dir=None)  # type: ignore[arg-type]
         pool.append((f"untrained-{i}", NumpyPolicy.from_model(model)))
     return pool
-
-
-def _newest(run: Path) -> tuple[str, Policy]:
-    with LeagueStore.open(run, readonly=True) as store:
-        snap = store.snapshots()[-1]
-    return snap.id, NumpyPolicy.load(run / snap.npz_path)
 
 
 def learner_steps_per_second(
@@ -95,7 +93,7 @@ def main() -> None:
 
     pool32 = load_pool(args.run, 32, config)
     # The run's newest snapshot (its strongest, longest games) is the one evaluated.
-    newest = load_pool(args.run, 1, config)[0] if args.run is None else _newest(args.run)
+    newest = run_snapshots(args.run)[-1] if args.run is not None else pool32[0]
     start = time.perf_counter()
     results = evaluate_against(rules(), newest, 0, pool32, games=32, seed=1_000_000)
     eval_seconds = time.perf_counter() - start
