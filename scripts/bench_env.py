@@ -213,23 +213,21 @@ def bench_engine_one(rules_name: str, seconds: float, repeats: int = 3, seed: in
 def bench_engine_batch(
     seconds: float,
     repeats: int = 3,
-    both_random: bool = False,
+    players: tuple[str, str] = ("random", "cpu"),
     batch: int = BATCH,
     seed: int = 0,
-    both_cpu: bool = False,
 ) -> float:
     """``batch`` games that never end (classic rules, no point or step limit): game-steps/s.
 
-    :param both_random: random actions on both sides instead of random against the CPU.
-    :param both_cpu: the CPU on both sides: competent play, long rallies, as in evaluations.
+    :param players: who moves the left and the right paddle, ``"random"`` or ``"cpu"`` (the CPU
+        on both sides is competent play with long rallies, as in evaluations).
     """
     engine = Engine(rules("classic", points_to_win=10**9, max_steps=None), batch, seed=seed)
     engine.reset()
     actions = np.random.default_rng(seed).integers(0, 3, (8, batch, 2), dtype=np.int64)
-    if both_cpu:
-        actions[:, :, :] = CPU
-    elif not both_random:
-        actions[:, :, 1] = CPU
+    for side, player in enumerate(players):
+        if player == "cpu":
+            actions[:, :, side] = CPU
 
     def chunk() -> None:
         for a in actions:
@@ -281,26 +279,15 @@ def run_all(seconds: float, repeats: int = 3) -> list[Row]:
         Row(ARTICLE_ROW, "seed", bench_article(seconds, repeats)),
         Row("engine, one game", "seed", bench_engine_one("seed", seconds, repeats), target=one),
         Row("engine, one game", "classic", bench_engine_one("classic", seconds, repeats), one),
-        Row(
-            f"engine, B={BATCH}, random vs CPU",
-            endless,
-            bench_engine_batch(seconds, repeats),
-            batch,
-            unit="game-steps/s",
-        ),
-        Row(
-            f"engine, B={BATCH}, random vs random",
-            endless,
-            bench_engine_batch(seconds, repeats, both_random=True),
-            batch,
-            unit="game-steps/s",
-        ),
-        Row(
-            f"engine, B={BATCH}, CPU vs CPU",
-            endless,
-            bench_engine_batch(seconds, repeats, both_cpu=True),
-            batch,
-            unit="game-steps/s",
+        *(
+            Row(
+                f"engine, B={BATCH}, {left} vs {right}",
+                endless,
+                bench_engine_batch(seconds, repeats, (left.lower(), right.lower())),
+                batch,
+                unit="game-steps/s",
+            )
+            for left, right in (("random", "CPU"), ("random", "random"), ("CPU", "CPU"))
         ),
         Row(ENV_ROW, "classic", bench_env(seconds, repeats), ENV_TARGET),
     ]

@@ -32,7 +32,7 @@ SHORT = 0.05
         lambda: bench.bench_engine_one("seed", SHORT, repeats=1),
         lambda: bench.bench_engine_one("classic", SHORT, repeats=1),
         lambda: bench.bench_engine_batch(SHORT, repeats=1, batch=64),
-        lambda: bench.bench_engine_batch(SHORT, repeats=1, both_random=True, batch=64),
+        lambda: bench.bench_engine_batch(SHORT, repeats=1, players=("random", "random"), batch=64),
         lambda: bench.bench_env(SHORT, repeats=1),
     ],
     ids=["article", "one-seed", "one-classic", "batch-cpu", "batch-random", "env"],
