@@ -247,6 +247,37 @@ def _validate(c: LeagueConfig) -> None:
                 f"[{algo}] unknown hyper-parameter {sorted(unknown)[0]!r}; known: "
                 f"{', '.join(sorted(set(ALGO_DEFAULTS[algo]) | _EXTRA_KWARGS[algo]))}"
             )
+        for name, value in given.items():
+            if name in ALGO_DEFAULTS[algo]:
+                allowed = _hyperparam_range(name, ALGO_DEFAULTS[algo][name], value)
+                if allowed:
+                    raise ValueError(f"[{algo}] {name}={value!r} is invalid: {allowed}")
+
+
+_UNIT_INTERVAL = {
+    "gamma",
+    "gae_lambda",
+    "exploration_fraction",
+    "exploration_initial_eps",
+    "exploration_final_eps",
+}
+_POSITIVE = {"learning_rate", "learning_rate_end", "clip_range"}
+
+
+def _hyperparam_range(name: str, default: Any, value: Any) -> str | None:
+    """What a tuned hyper-parameter allows, or None if ``value`` is allowed.
+
+    Its type is its default's: a count (``batch_size``, ``n_quantiles``, ...) is an integer >= 1
+    (``learning_starts`` >= 0); a rate, a share or a coefficient is a number in its range.
+    """
+    if _is_int(default):
+        low = 0 if name == "learning_starts" else 1
+        return None if _is_int(value) and value >= low else f"an integer >= {low}"
+    if name in _UNIT_INTERVAL:
+        return None if _is_number(value) and 0.0 <= value <= 1.0 else "a number in [0, 1]"
+    if name in _POSITIVE:
+        return None if _is_number(value) and value > 0.0 else "a number > 0"
+    return None if _is_number(value) and value >= 0.0 else "a number >= 0"
 
 
 _EXTRA_KWARGS = {

@@ -122,6 +122,13 @@ REJECTED = {
     "share not a number": ('cpu_share = "half"\n', ["cpu_share"]),
     "rules not a name": ('rules = ["classic"]\n', ["rules"]),
     "hyperparams of an unknown algo": ("[hyperparams.a2c]\nn_steps = 8\n", ["hyperparams"]),
+    # Hyper-parameter values: once trained a whole generation, then failed (or a traceback).
+    "n_quantiles 0": ("[qrdqn]\nn_quantiles = 0\n", ["qrdqn", "n_quantiles", ">= 1"]),
+    "batch_size not a count": ('[dqn]\nbatch_size = "x"\n', ["dqn", "batch_size"]),
+    "batch_size a float": ("[ppo]\nbatch_size = 64.5\n", ["ppo", "batch_size"]),
+    "learning_rate_end 0": ("[dqn]\nlearning_rate_end = 0\n", ["learning_rate_end", "> 0"]),
+    "gamma over 1": ("[ppo]\ngamma = 1.5\n", ["ppo", "gamma", "[0, 1]"]),
+    "negative ent_coef": ("[ppo]\nent_coef = -0.1\n", ["ent_coef", ">= 0"]),
 }
 
 
