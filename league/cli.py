@@ -138,8 +138,9 @@ def add_pit(sub: Any) -> None:
             "Play GAMES games of A against B in one batch and print A's wins, losses, draws, "
             "win rate with its 95% confidence interval, points and game length. A player is a "
             "snapshot id (with --run), a snapshot file (.npz/.json/.zip), cpu, random, still, "
-            "or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Results between two "
-            "snapshots of the run are added to its database (source pit)."
+            "or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Results between snapshots of "
+            "the two roles of the run are added to its database (source pit) when the match is "
+            "balanced: --sides alternate and a multiple of 4 games."
         ),
     )
     p.add_argument("a", metavar="A", help="player A")
@@ -155,8 +156,8 @@ def add_pit(sub: Any) -> None:
         "--sides",
         choices=("alternate", "fixed"),
         default="alternate",
-        help="alternate (default): A plays left in even games, right in odd ones; "
-        "fixed: A always left",
+        help="alternate (default): A plays left in games 0-1 of every 4, right in 2-3, so "
+        "sides and first serves are balanced over a multiple of 4 games; fixed: A always left",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--video", type=Path, metavar="PATH", help="write the first games (.mp4/.gif)")

@@ -18,6 +18,7 @@ from envs.engine import LY, RY, STEPS  # noqa: E402
 from envs.render import BALL  # noqa: E402
 from league.arena import (  # noqa: E402
     a_plays_left,
+    balanced,
     match_results,
     pit,
     play_match,
@@ -74,10 +75,22 @@ def test_wilson_interval_edges() -> None:
 
 
 def test_sides_alternate_or_stay() -> None:
-    np.testing.assert_array_equal(a_plays_left(5, "alternate"), [1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(a_plays_left(6, "alternate"), [1, 1, 0, 0, 1, 1])
     np.testing.assert_array_equal(a_plays_left(3, "fixed"), [1, 1, 1])
     with pytest.raises(LeagueError, match="--sides"):
         a_plays_left(3, "random")
+
+
+def test_alternate_sides_balance_side_and_first_serve() -> None:
+    """In every four games A meets each (side, first serve) pair once; game i serves to i % 2."""
+    a_left = a_plays_left(8, "alternate")
+    pairs = {(bool(left), i % 2) for i, left in enumerate(a_left[:4])}
+    assert pairs == {(True, 0), (True, 1), (False, 0), (False, 1)}
+    # A receives the first ball (serve to A's side) in exactly half the games.
+    a_serves = [(i % 2 == 0) == bool(left) for i, left in enumerate(a_left)]
+    assert sum(a_serves) == 4
+    assert balanced(8, "alternate") and not balanced(6, "alternate")
+    assert not balanced(8, "fixed")
 
 
 @pytest.mark.parametrize("sides", ["alternate", "fixed"])
@@ -88,7 +101,7 @@ def test_a_plays_the_side_it_is_given(sides: str) -> None:
     b = resolve_player("cpu", None, game)
     match = play_match(game, a, b, games=6, seed=5, sides=sides, record=6)
     for i, rows in enumerate(match.recorded):
-        a_left = sides == "fixed" or i % 2 == 0
+        a_left = sides == "fixed" or (i // 2) % 2 == 0
         assert match.a_left[i] == a_left
         still, moving = (LY, RY) if a_left else (RY, LY)
         assert np.ptp(rows[:, still]) == 0.0 and np.ptp(rows[:, moving]) > 0.0
@@ -133,20 +146,20 @@ def test_pit_is_reproducible_under_a_seed(run: Path) -> None:
 def test_pit_between_snapshots_grows_the_matrix(own_run: Path) -> None:
     before = MatrixView.of(LeagueView.read(own_run)).matrix
     cell = (before.rows.index("left-0000"), before.cols.index("right-0000"))
-    report = pit("left-0000", "right-0000", own_run, games=6, seed=11)
+    report = pit("left-0000", "right-0000", own_run, games=8, seed=11)
     assert report.recorded_in == str(own_run / "league.sqlite")
     with LeagueStore.open(own_run, readonly=True) as store:
         stored = store.results(source="pit")
     assert [(r.a, r.b, r.games, r.seed) for r in stored] == [
-        ("left-0000", "right-0000", 3, 11),
-        ("left-0000", "right-0000", 3, 11),
+        ("left-0000", "right-0000", 4, 11),
+        ("left-0000", "right-0000", 4, 11),
     ]
     assert sum(r.wins for r in stored) == report.wins
     after = MatrixView.of(LeagueView.read(own_run)).matrix
-    assert after.games[cell] == before.games[cell] + 6
+    assert after.games[cell] == before.games[cell] + 8
     # The same through the CLI: `matrix` shows the new game count in that cell.
     assert main(["pit", "right-0000", "left-0000", "--run", str(own_run), "--games", "4"]) == 0
-    assert MatrixView.of(LeagueView.read(own_run)).matrix.games[cell] == before.games[cell] + 10
+    assert MatrixView.of(LeagueView.read(own_run)).matrix.games[cell] == before.games[cell] + 12
 
 
 @pytest.mark.parametrize(
@@ -156,10 +169,12 @@ def test_pit_between_snapshots_grows_the_matrix(own_run: Path) -> None:
         ("left-0000", "cpu", {}),  # the CPU is no snapshot of the run
         ("left-0000", "left-0000", {}),  # a player against itself
         ("left-0000", "right-0000", {"rules_name": "classic"}),  # not the run's rules
+        ("left-0000", "right-0000", {"sides": "fixed"}),  # A always has the left side
+        ("left-0000", "left-0001", {}),  # two snapshots of one role: no cell of the matrix
     ],
 )
 def test_pit_results_that_are_not_stored(own_run: Path, a: str, b: str, extra: dict) -> None:
-    report = pit(a, b, own_run, games=2, **extra)
+    report = pit(a, b, own_run, games=4, **extra)
     assert report.recorded_in is None
     with LeagueStore.open(own_run, readonly=True) as store:
         assert store.results(source="pit") == []
@@ -167,7 +182,7 @@ def test_pit_results_that_are_not_stored(own_run: Path, a: str, b: str, extra: d
 
 def test_a_snapshot_file_of_the_run_is_stored_under_its_id(own_run: Path) -> None:
     path = own_run / "snapshots" / "right-0000.zip"
-    report = pit("left-0001", str(path), own_run, games=2)
+    report = pit("left-0001", str(path), own_run, games=4)
     assert report.b == "right-0000" and report.recorded_in is not None
 
 
