@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from envs.rules import PRESETS, Rules, rules
+from league.agents import LEAGUE_EXPLOITER, MAIN_EXPLOITER, Matchmaking
 from league.errors import LeagueError
 
 if sys.version_info >= (3, 11):
@@ -29,7 +30,9 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
     "dqn": {
         "learning_rate": 1e-3,
         "learning_rate_end": 1e-4,
-        "buffer_size": 300_000,
+        # About one generation of the learner's own games: older ones were played against
+        # another opponent mixture (and by an older self).
+        "buffer_size": 100_000,
         "learning_starts": 5_000,
         "batch_size": 64,
         "gamma": 0.99,
@@ -46,7 +49,7 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
         # sb3-contrib's 200 quantiles make the quantile loss 64 x 200 x 200 per update: about
         # 400 env steps/s on one core at best; 25 keep it near DQN's speed.
         "n_quantiles": 25,
-        "buffer_size": 300_000,
+        "buffer_size": 100_000,
         "learning_starts": 5_000,
         "batch_size": 64,
         "gamma": 0.99,
@@ -84,8 +87,21 @@ class LeagueConfig:
     :param matchmaking: ``"pfsp"``, ``"uniform"`` or ``"latest"``.
     :param pfsp_weighting: ``"hard"`` ((1 - p)^k) or ``"variance"`` (p(1 - p)).
     :param pfsp_exponent: k of the hard weighting.
-    :param cpu_share: share of training episodes against the scripted CPU.
-    :param latest_share: share of training episodes against the other role's newest snapshot.
+    :param cpu_share: share of the main agent's training episodes against the scripted CPU.
+    :param latest_share: share of the main agent's episodes against the other role's newest main
+        snapshot (self-play).
+    :param verification_share: share of the main agent's episodes against the other role's
+        exploiter snapshots it does not beat yet.
+    :param main_exploiters: main exploiters per role (see :mod:`league.agents`).
+    :param league_exploiters: league exploiters per role.
+    :param exploiter_steps: env steps each exploiter trains in each generation of its role.
+    :param exploiter_max_steps: an exploiter is frozen at the latest after this many steps.
+    :param exploiter_win_rate: an exploiter is frozen once it scores this against its target.
+    :param league_exploiter_reset: probability that a frozen league exploiter starts afresh.
+    :param restart_exploration_eps: exploration rate at the start of every generation after a
+        learner's first (DQN, QR-DQN); it falls to ``exploration_final_eps`` over
+        ``exploration_fraction`` of the generation. 0 keeps the final rate.
+    :param payoff_decay: weight the past keeps at each new game in a learner's win rates.
     :param eval_games: games the new snapshot plays against each opponent after its generation.
     :param eval_seed: seed of game 0 of every evaluation match (game i uses eval_seed + i).
     :param seed: seed of the learners, their envs and matchmaking.
@@ -104,8 +120,17 @@ class LeagueConfig:
     matchmaking: str = "pfsp"
     pfsp_weighting: str = "hard"
     pfsp_exponent: float = 2.0
-    cpu_share: float = 0.5
-    latest_share: float = 0.1
+    cpu_share: float = 0.1
+    latest_share: float = 0.2
+    verification_share: float = 0.15
+    main_exploiters: int = 1
+    league_exploiters: int = 1
+    exploiter_steps: int = 25_000
+    exploiter_max_steps: int = 100_000
+    exploiter_win_rate: float = 0.7
+    league_exploiter_reset: float = 0.25
+    restart_exploration_eps: float = 0.2
+    payoff_decay: float = 0.99
     eval_games: int = 32
     eval_seed: int = 1_000_000
     seed: int = 0
@@ -116,6 +141,21 @@ class LeagueConfig:
 
     def __post_init__(self) -> None:
         _validate(self)
+
+    def matchmaking_settings(self) -> Matchmaking:
+        """What the player kinds read to choose opponents (see :mod:`league.agents`)."""
+        return Matchmaking(
+            scheme=self.matchmaking,
+            weighting=self.pfsp_weighting,
+            exponent=self.pfsp_exponent,
+            cpu_share=self.cpu_share,
+            latest_share=self.latest_share,
+            verification_share=self.verification_share,
+            exploiter_win_rate=self.exploiter_win_rate,
+        )
+
+    def exploiter_counts(self) -> dict[str, int]:
+        return {MAIN_EXPLOITER: self.main_exploiters, LEAGUE_EXPLOITER: self.league_exploiters}
 
     def game_rules(self) -> Rules:
         return rules(self.rules, **self.rules_overrides)
@@ -163,7 +203,14 @@ class LeagueConfig:
 
 PRESET_OVERRIDES: dict[str, dict[str, Any]] = {
     "league": {},
-    "article": {"matchmaking": "latest", "cpu_share": 0.0, "latest_share": 0.0},
+    "article": {
+        "matchmaking": "latest",
+        "cpu_share": 0.0,
+        "latest_share": 0.0,
+        "verification_share": 0.0,
+        "main_exploiters": 0,
+        "league_exploiters": 0,
+    },
 }
 
 
@@ -228,7 +275,34 @@ def _validate(c: LeagueConfig) -> None:
         "latest_share",
         "a share in [0, 1]",
     )
-    need(c.cpu_share + c.latest_share <= 1.0, "latest_share", "cpu_share + latest_share <= 1")
+    need(
+        _is_number(c.verification_share) and 0.0 <= c.verification_share <= 1.0,
+        "verification_share",
+        "a share in [0, 1]",
+    )
+    need(
+        c.cpu_share + c.latest_share + c.verification_share <= 1.0,
+        "latest_share",
+        "cpu_share + latest_share + verification_share <= 1",
+    )
+    for name in ("main_exploiters", "league_exploiters"):
+        need(_is_int(getattr(c, name)) and 0 <= getattr(c, name) <= 4, name, "an integer in 0..4")
+    need(
+        _is_int(c.exploiter_steps) and c.exploiter_steps >= 1, "exploiter_steps", "an integer >= 1"
+    )
+    need(
+        _is_int(c.exploiter_max_steps) and c.exploiter_max_steps >= c.exploiter_steps,
+        "exploiter_max_steps",
+        "an integer >= exploiter_steps",
+    )
+    for name in ("exploiter_win_rate", "league_exploiter_reset", "restart_exploration_eps"):
+        value = getattr(c, name)
+        need(_is_number(value) and 0.0 <= value <= 1.0, name, "a number in [0, 1]")
+    need(
+        _is_number(c.payoff_decay) and 0.0 < c.payoff_decay <= 1.0,
+        "payoff_decay",
+        "a number in (0, 1]",
+    )
     need(_is_int(c.eval_games) and c.eval_games >= 2, "eval_games", "an integer >= 2")
     need(_is_int(c.eval_seed) and c.eval_seed >= 0, "eval_seed", "an integer >= 0")
     need(_is_int(c.seed) and c.seed >= 0, "seed", "an integer >= 0")

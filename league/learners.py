@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,7 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
     """An untrained learner with the config's algorithm, network and hyper-parameters."""
     use_one_thread()
     kwargs = config.algo_kwargs()
-    # SB3's progress runs from where the learner stands to 0 within each learn() call, that is
-    # within each generation: the rate anneals to learning_rate_end before every snapshot is
-    # frozen (and its starting point falls as the learner ages). With a constant 1e-3, DQN
+    # Annealed within every generation (see schedule_generation). With a constant 1e-3, DQN
     # snapshots taken at the end of a generation sometimes collapsed (100% -> 30% vs the CPU).
     kwargs["learning_rate"] = LinearSchedule(
         kwargs["learning_rate"], kwargs.pop("learning_rate_end"), 1.0
@@ -83,12 +82,60 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
     )
 
 
+@dataclass(frozen=True)
+class WithinGeneration:
+    """A schedule over the progress of one generation instead of the learner's whole life.
+
+    A learner continues between generations (``learn(..., reset_num_timesteps=False)``), so
+    SB3's progress remaining runs from ``1 - done/(done + steps)`` to 0 in each call: schedules
+    would start lower and lower as the learner ages. This maps it back to 1 -> 0 within the call.
+
+    :param inner: the schedule over the generation's progress remaining (1 -> 0).
+    :param scale: ``(done + steps) / steps`` for a call of ``steps`` after ``done`` steps.
+    """
+
+    inner: Callable[[float], float]
+    scale: float
+
+    def __call__(self, progress_remaining: float) -> float:
+        return self.inner(min(1.0, progress_remaining * self.scale))
+
+
+def schedule_generation(model: BaseAlgorithm, config: LeagueConfig, steps: int) -> None:
+    """Set the learner's schedules for its next ``learn`` call of ``steps`` env steps.
+
+    The learning rate falls from ``learning_rate`` to ``learning_rate_end`` within the call. The
+    exploration rate (DQN, QR-DQN) falls from ``exploration_initial_eps`` in the learner's first
+    generation, from ``restart_exploration_eps`` in later ones, to ``exploration_final_eps`` over
+    ``exploration_fraction`` of the call: a learner whose opponents changed explores again.
+    """
+    kwargs = config.algo_kwargs()
+    scale = (model.num_timesteps + steps) / steps
+    rate = LinearSchedule(kwargs["learning_rate"], kwargs["learning_rate_end"], 1.0)
+    model.lr_schedule = WithinGeneration(rate, scale)
+    if hasattr(model, "exploration_schedule"):
+        final = kwargs["exploration_final_eps"]
+        first = model.num_timesteps == 0
+        start = (
+            kwargs.get("exploration_initial_eps", 1.0) if first else config.restart_exploration_eps
+        )
+        eps = LinearSchedule(max(start, final), final, kwargs["exploration_fraction"])
+        model.exploration_schedule = WithinGeneration(eps, scale)
+        model.exploration_rate = eps(1.0)
+
+
 def save_learner(model: BaseAlgorithm, zip_path: Path, buffer_path: Path | None) -> None:
     """Write the model (and an off-policy learner's replay buffer) atomically."""
     with atomic_write(zip_path) as tmp:
         model.save(tmp)
-    if buffer_path is not None and isinstance(model, OffPolicyAlgorithm):
-        with atomic_write(buffer_path) as tmp:
+    if buffer_path is not None:
+        save_buffer(model, buffer_path)
+
+
+def save_buffer(model: BaseAlgorithm, path: Path) -> None:
+    """Write an off-policy learner's replay buffer atomically (nothing for PPO)."""
+    if isinstance(model, OffPolicyAlgorithm):
+        with atomic_write(path) as tmp:
             model.save_replay_buffer(tmp)
 
 

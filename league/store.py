@@ -22,7 +22,7 @@ from league.errors import LeagueError
 from league.files import atomic_write
 from league.results import MatchResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "league.sqlite"
 ROLES = ("left", "right")
 SOURCES = ("league", "pit")
@@ -38,7 +38,9 @@ CREATE TABLE snapshots (
     env_steps INTEGER NOT NULL CHECK (env_steps >= 0),
     zip_path TEXT NOT NULL,
     npz_path TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'main'
+        CHECK (kind IN ('main', 'main_exploiter', 'league_exploiter'))
 );
 CREATE TABLE matches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,6 +69,12 @@ CREATE TABLE generations (
     stats TEXT NOT NULL,
     finished_at TEXT NOT NULL
 );
+CREATE TABLE learners (
+    generation INTEGER NOT NULL,
+    player TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (generation, player)
+);
 CREATE TABLE ratings (
     generation INTEGER NOT NULL,
     player TEXT NOT NULL,
@@ -75,11 +83,33 @@ CREATE TABLE ratings (
 );
 """
 
+# Not in _SCHEMA: created by the first write that needs it (`pong-league exploit`), and a run
+# without it simply has no exploits, so runs made before it and their readers keep working.
+_EXPLOITS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS exploits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target TEXT NOT NULL,
+    seed INTEGER NOT NULL CHECK (seed >= 0),
+    steps INTEGER NOT NULL CHECK (steps >= 1),
+    wins INTEGER NOT NULL CHECK (wins >= 0),
+    losses INTEGER NOT NULL CHECK (losses >= 0),
+    draws INTEGER NOT NULL CHECK (draws >= 0),
+    points_for INTEGER NOT NULL CHECK (points_for >= 0),
+    points_against INTEGER NOT NULL CHECK (points_against >= 0),
+    games INTEGER NOT NULL CHECK (games >= 1 AND games = wins + losses + draws),
+    created_at TEXT NOT NULL,
+    path TEXT NULL
+)
+"""
+
 _MATCH_COLUMNS = "a, b, wins, losses, draws, points_for, points_against, steps, seed"
-_SNAPSHOT_COLUMNS = "id, role, generation, env_steps, zip_path, npz_path, created_at"
+_SNAPSHOT_COLUMNS = "id, role, generation, env_steps, zip_path, npz_path, created_at, kind"
 _GENERATION_COLUMNS = (
     "generation, role, snapshot_id, env_steps, seconds, steps_per_second, "
     "distribution, stats, finished_at"
+)
+_EXPLOIT_COLUMNS = (
+    "target, seed, steps, wins, losses, draws, points_for, points_against, games, created_at, path"
 )
 
 
@@ -99,6 +129,8 @@ class SnapshotRecord:
     :param zip_path: the SB3 model file, relative to the run folder (posix style).
     :param npz_path: the exported inference weights, relative to the run folder.
     :param created_at: when the snapshot was made (ISO 8601, UTC).
+    :param kind: the learner it was frozen from: ``main``, ``main_exploiter`` or
+        ``league_exploiter`` (ids ``left-0003``, ``left-0003-me``, ``left-0003-le``).
     """
 
     id: str
@@ -108,6 +140,7 @@ class SnapshotRecord:
     zip_path: str
     npz_path: str
     created_at: str = field(default_factory=utc_now)
+    kind: str = "main"
 
 
 @dataclass(frozen=True)
@@ -134,6 +167,39 @@ class GenerationRecord:
     distribution: dict[str, float]
     stats: dict[str, Any] = field(default_factory=dict)
     finished_at: str = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True)
+class ExploitRecord:
+    """A best response's results against a frozen target (``pong-league exploit``).
+
+    Kept apart from the ``matches`` table: a best response is no player of the league, so its
+    games never feed the win-rate matrix, the ratings or PFSP.
+
+    :param target: the target's display name (a snapshot id, ``cpu``, a file's name, a bot).
+    :param seed: the best response's training seed.
+    :param steps: env steps it was trained against the target.
+    :param wins: games the best response won.
+    :param losses: games it lost.
+    :param draws: games truncated at ``max_steps``.
+    :param points_for: points it scored over all games.
+    :param points_against: points the target scored over all games.
+    :param games: games played (``wins + losses + draws``).
+    :param path: its SB3 model file, relative to the run folder, if it was saved.
+    :param created_at: when the result was stored (ISO 8601, UTC).
+    """
+
+    target: str
+    seed: int
+    steps: int
+    wins: int
+    losses: int
+    draws: int
+    points_for: int
+    points_against: int
+    games: int
+    created_at: str = field(default_factory=utc_now)
+    path: str | None = None
 
 
 class LeagueStore:
@@ -262,7 +328,9 @@ class LeagueStore:
                 raise LeagueError(f"unknown role {role!r}; use 'left' or 'right'")
             query += " WHERE role = ?"
             params = (role,)
-        rows = self._conn.execute(query + " ORDER BY generation, role", params).fetchall()
+        rows = self._conn.execute(
+            query + " ORDER BY generation, role, kind <> 'main', id", params
+        ).fetchall()
         return [SnapshotRecord(*row) for row in rows]
 
     def snapshot(self, id: str) -> SnapshotRecord:
@@ -305,6 +373,14 @@ class LeagueStore:
             for row in rows
         ]
 
+    def learner_states(self) -> dict[str, dict[str, Any]]:
+        """Each learner's state as its last complete generation stored it (see the trainer)."""
+        rows = self._conn.execute(
+            "SELECT player, state FROM learners l WHERE generation = "
+            "(SELECT MAX(generation) FROM learners WHERE player = l.player) ORDER BY player"
+        ).fetchall()
+        return {player: json.loads(state) for player, state in rows}
+
     def last_generation(self) -> int:
         """The last complete generation: -1 before the initial snapshots, 0 right after them."""
         return _last_generation(self._conn)
@@ -331,6 +407,22 @@ class LeagueStore:
                 f"the last complete generation is {self.last_generation()}"
             )
         return {player: rating for player, rating in rows}
+
+    def exploits(self, target: str | None = None) -> list[ExploitRecord]:
+        """Stored best-response results in the order they were added (none in older runs).
+
+        :param target: only those against this target; ``None`` for all.
+        :return: the results.
+        """
+        if not _has_table(self._conn, "exploits"):
+            return []
+        query = f"SELECT {_EXPLOIT_COLUMNS} FROM exploits"
+        params: tuple[str, ...] = ()
+        if target is not None:
+            query += " WHERE target = ?"
+            params = (target,)
+        rows = self._conn.execute(query + " ORDER BY id", params).fetchall()
+        return [ExploitRecord(*row) for row in rows]
 
     # ---------------------------------------------------------------------------- writes
 
@@ -372,13 +464,17 @@ class LeagueStore:
         snapshot: SnapshotRecord,
         results: Sequence[MatchResult],
         ratings: Mapping[str, float],
+        frozen: Sequence[SnapshotRecord] = (),
+        learners: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         """Store everything a generation produced in one transaction: all of it or none.
 
         :param record: the generation's record; must be ``last_generation() + 1``.
-        :param snapshot: the snapshot it trained; its files must already be written.
+        :param snapshot: the main snapshot it trained; its files must already be written.
         :param results: the evaluation matches it played, stored with source ``"league"``.
         :param ratings: player -> rating after this generation.
+        :param frozen: exploiter snapshots frozen in this generation, files written.
+        :param learners: learner name -> state (JSON data) after this generation.
         :raises ValueError: if record and snapshot disagree on generation, role or id.
         :raises LeagueError: if it is not the next generation, a snapshot file is missing, or a
             value breaks a constraint; nothing of the generation is stored then.
@@ -391,6 +487,8 @@ class LeagueStore:
         ):
             raise ValueError(f"generation record {record} does not describe snapshot {snapshot}")
         snapshot = self._checked_files(snapshot)
+        frozen = [self._checked_files(s) for s in frozen]
+        states = {k: _to_json(dict(v), "learner state") for k, v in (learners or {}).items()}
         distribution = _to_json(record.distribution, "distribution")
         stats = _to_json(record.stats, "stats")
         g = record.generation
@@ -403,9 +501,14 @@ class LeagueStore:
                         f"cannot store generation {g} in {self.run_dir}: the last complete "
                         f"generation is {last}, so the next one is {last + 1}"
                     )
-                self._insert_snapshot(snapshot)
+                for s in (snapshot, *frozen):
+                    self._insert_snapshot(s)
                 self._insert_results(results, "league", g)
                 self._insert_ratings(g, ratings)
+                self._conn.executemany(
+                    "INSERT INTO learners (generation, player, state) VALUES (?, ?, ?)",
+                    [(g, player, state) for player, state in states.items()],
+                )
                 self._conn.execute(
                     f"INSERT INTO generations ({_GENERATION_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -439,6 +542,27 @@ class LeagueStore:
         except sqlite3.IntegrityError as exc:
             raise LeagueError(f"results not stored in {self.run_dir}: {exc}") from None
 
+    def add_exploit(self, record: ExploitRecord) -> None:
+        """Store one best response's results in the ``exploits`` table (made if missing).
+
+        :param record: the results; its model files, if any, must already be written.
+        :raises LeagueError: if a value breaks a constraint; nothing is stored then.
+        """
+        self._require_writable()
+        r = record
+        try:
+            with _transaction(self._conn):
+                self._conn.execute(_EXPLOITS_SCHEMA)
+                self._conn.execute(
+                    f"INSERT INTO exploits ({_EXPLOIT_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.target, int(r.seed), int(r.steps), int(r.wins), int(r.losses))
+                    + (int(r.draws), int(r.points_for), int(r.points_against), int(r.games))
+                    + (r.created_at, r.path),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise LeagueError(f"exploit result not stored in {self.run_dir}: {exc}") from None
+
     def _require_writable(self) -> None:
         if self.readonly:
             raise LeagueError(f"{self.path} was opened read-only; open it for writing to change it")
@@ -464,9 +588,9 @@ class LeagueStore:
 
     def _insert_snapshot(self, s: SnapshotRecord) -> None:
         self._conn.execute(
-            f"INSERT INTO snapshots ({_SNAPSHOT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO snapshots ({_SNAPSHOT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (s.id, s.role, int(s.generation), int(s.env_steps), s.zip_path, s.npz_path)
-            + (s.created_at,),
+            + (s.created_at, s.kind),
         )
 
     def _insert_results(
@@ -543,6 +667,13 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
             f"{path} has league schema version {version}, this pong-league reads version "
             f"{SCHEMA_VERSION}; use the pong-league version that created the run"
         )
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
 
 
 def _last_generation(conn: sqlite3.Connection) -> int:

@@ -1,11 +1,15 @@
 """The league: alternate training of the two roles against a growing pool of frozen snapshots.
 
-Generation 0 freezes both untrained learners as ``left-0000`` and ``right-0000``. Generation g
-trains the left role if g is odd, the right role if even, for ``steps_per_generation`` env steps
-against opponents drawn from the other role's snapshots and the CPU, freezes the learner as a new
-snapshot, evaluates it against every snapshot of the other role and the CPU, and commits
-everything it produced to the run's database in one transaction. A crash loses at most the
-generation in progress; ``resume`` continues from the last committed one.
+Generation 0 freezes both untrained main agents as ``left-0000`` and ``right-0000``. Generation g
+belongs to the left role if g is odd, to the right role if even. In it, the role's main agent
+trains ``steps_per_generation`` env steps and is frozen as a new snapshot; then each of the role's
+exploiters (:mod:`league.agents`) trains ``exploiter_steps`` and is frozen (``left-0005-me``,
+``left-0005-le``) when its rule says so. Every learner draws the opponent of each training
+episode from its own live distribution over the other role's pool, recomputed from its payoff as
+episodes end. Every new snapshot is evaluated against every snapshot of the other role and the
+CPU, and everything the generation produced, the learners' states included, is committed to the
+run's database in one transaction. A crash loses at most the generation in progress; ``resume``
+continues from the last committed one.
 """
 
 from __future__ import annotations
@@ -23,12 +27,28 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
 from envs.scripted import Policy, ScriptedCPU
+from league.agents import (
+    MAIN,
+    SUFFIX,
+    Payoff,
+    PoolEntry,
+    exploiter_ready,
+    newest_main,
+    opponents_of,
+    resets_after_freeze,
+)
 from league.config import LeagueConfig
 from league.errors import LeagueError
 from league.evaluation import evaluate_against
 from league.files import RunLock, atomic_write_text
-from league.learners import load_learner, make_vec_env, new_learner, save_learner
-from league.matchmaking import opponent_distribution
+from league.learners import (
+    load_learner,
+    make_vec_env,
+    new_learner,
+    save_buffer,
+    save_learner,
+    schedule_generation,
+)
 from league.matrix import WinRateMatrix
 from league.policies import NumpyPolicy, export_numpy_policy
 from league.ratings import beats_past, bradley_terry_elo, nash_equilibrium
@@ -44,8 +64,79 @@ def role_of(generation: int) -> str:
     return "left" if generation % 2 == 1 else "right"
 
 
-def snapshot_id(role: str, generation: int) -> str:
-    return f"{role}-{generation:04d}"
+def snapshot_id(role: str, generation: int, kind: str = MAIN, index: int = 0) -> str:
+    """``left-0005`` for a main agent, ``left-0005-me`` / ``left-0005-le1`` for exploiters."""
+    base = f"{role}-{generation:04d}"
+    if kind == MAIN:
+        return base
+    return f"{base}-{SUFFIX[kind]}{index or ''}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One learner of the league: a role, a kind and an index among that role's kind.
+
+    :param role: ``"left"`` or ``"right"``.
+    :param kind: one of :data:`league.agents.KINDS`.
+    :param index: 0 for the first of its kind in the role.
+    """
+
+    role: str
+    kind: str
+    index: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.role}:{self.kind}:{self.index}"
+
+    @property
+    def number(self) -> int:
+        """A small distinct number per slot of a role, for seeds."""
+        return {MAIN: 0, "main_exploiter": 1, "league_exploiter": 5}[self.kind] + self.index
+
+
+@dataclass
+class LearnerState:
+    """What a learner carries from one generation to the next (stored as JSON per generation).
+
+    :param zip: its SB3 model file, relative to the run; ``None`` for a fresh learner.
+    :param buffer: its replay buffer file, relative to the run, if any.
+    :param steps: env steps trained since it was (re)started.
+    :param resets: how many times it has started afresh.
+    :param payoff: its decayed record against each opponent.
+    """
+
+    zip: str | None = None
+    buffer: str | None = None
+    steps: int = 0
+    resets: int = 0
+    payoff: Payoff | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["payoff"] = self.payoff.to_dict() if self.payoff else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LearnerState:
+        payoff = Payoff.from_dict(data["payoff"]) if data.get("payoff") else None
+        return cls(data["zip"], data["buffer"], int(data["steps"]), int(data["resets"]), payoff)
+
+
+@dataclass(frozen=True)
+class ExploiterReport:
+    """What one exploiter did in a generation.
+
+    :param slot: the learner.
+    :param score: its score against its target (the newest main, or the share of the pool beaten).
+    :param frozen: the id of the snapshot it was frozen as, or ``None``.
+    :param reset: whether it starts afresh next time.
+    """
+
+    slot: Slot
+    score: float
+    frozen: str | None
+    reset: bool
 
 
 @dataclass(frozen=True)
@@ -61,6 +152,7 @@ class GenerationSummary:
     beats_past: float
     distribution: dict[str, float]
     seconds: float
+    exploiters: tuple[ExploiterReport, ...] = ()
 
 
 class Stopped(Exception):
@@ -81,6 +173,9 @@ class League:
         self.config = config
         self.rules = config.game_rules()
         self.learners: dict[str, BaseAlgorithm] = {}
+        self.states: dict[str, LearnerState] = {
+            name: LearnerState.from_dict(data) for name, data in store.learner_states().items()
+        }
         self._policies: dict[str, Policy] = {CPU_ID: ScriptedCPU(self.rules)}
         self._stop_requested = False
         self.board: Any = None  # league.board.LeagueBoard, set by the caller that wants TB logs
@@ -160,7 +255,7 @@ class League:
         """Generation 0: freeze both untrained learners, evaluate them, register them."""
         records = []
         for role in ROLES:
-            model = self._learner(role)
+            model = self._learner(Slot(role, MAIN))
             records.append(self._freeze(model, role, 0))
         results = self._evaluate(records[0].id, 0)
         results += self._evaluate(records[1].id, 1, include_snapshots=False)
@@ -172,28 +267,26 @@ class League:
         role = role_of(g)
         side = ROLES.index(role)
         started = time.perf_counter()
-        distribution = self._distribution(role)
-        model = self._learner(role)
-        model.set_env(self._env(role, distribution, seed=self.config.seed * 1000 + g))
-        callbacks: list[BaseCallback] = [_StopCallback(self)]
-        if progress is not None:
-            callbacks.append(progress(g, role, self.config.steps_per_generation))
-        trained_at = time.perf_counter()
-        model.learn(
-            self.config.steps_per_generation,
-            reset_num_timesteps=False,
-            tb_log_name=role,
-            callback=callbacks,
+        pool = self._pool(ROLES[1 - side])
+        main = Slot(role, MAIN)
+        model, distribution, train_seconds = self._train(
+            main, g, pool, self.config.steps_per_generation, progress
         )
-        if self._stop_requested:
-            raise Stopped(g)
-        train_seconds = time.perf_counter() - trained_at
         record = self._freeze(model, role, g)
         results = self._evaluate(record.id, side)
+        self._record_evaluation(main, results)
+        self._checkpoint(main, model, g, record)
+        frozen, reports = [], []
+        for slot in self._exploiters(role):
+            report, snapshot, played = self._exploiter_generation(slot, g, pool, progress)
+            reports.append(report)
+            if snapshot is not None:
+                frozen.append(snapshot)
+                results += played
         all_results = self.store.results() + results
         ratings = self._ratings(all_results)
-        earlier = [s.id for s in self.store.snapshots(ROLES[1 - side])]
-        cpu = next(r for r in results if r.b == CPU_ID)
+        earlier = [e.id for e in pool]
+        cpu = next(r for r in results if r.a == record.id and r.b == CPU_ID)
         summary = GenerationSummary(
             generation=g,
             role=role,
@@ -204,13 +297,18 @@ class League:
             beats_past=beats_past(all_results, record.id, earlier),
             distribution=distribution,
             seconds=time.perf_counter() - started,
+            exploiters=tuple(reports),
         )
-        nash = self._nash(all_results, extra=record)
+        nash = self._nash(all_results, extra=[record, *frozen])
         stats = {
             "win_rate_vs_cpu": summary.win_rate_vs_cpu,
             "rating": summary.rating,
             "beats_past": summary.beats_past,
             "nash": nash,
+            "exploiters": {
+                r.slot.name: {"score": r.score, "frozen": r.frozen, "reset": r.reset}
+                for r in reports
+            },
         }
         self.store.complete_generation(
             GenerationRecord(
@@ -226,36 +324,192 @@ class League:
             record,
             results,
             ratings,
+            frozen=frozen,
+            learners={s.name: self._state(s).to_dict() for s in [main, *self._exploiters(role)]},
         )
-        self._forget_old_buffers(role, record.id)
+        self._forget_old_files(role)
         if self.board is not None:
             self.board.log_generation(self, summary, nash)
         return summary
 
+    def _train(
+        self,
+        slot: Slot,
+        g: int,
+        pool: list[PoolEntry],
+        steps: int,
+        progress: Callable[[int, str, int], Any] | None,
+    ) -> tuple[BaseAlgorithm, dict[str, float], float]:
+        """Train one learner ``steps`` env steps against its live opponent distribution.
+
+        :return: the learner, its distribution at the start, and the seconds it trained.
+        """
+        if slot.kind == MAIN:
+            self._seed_payoff(slot, pool)
+        state = self._state(slot)
+        payoff = state.payoff
+        assert payoff is not None
+        settings = self.config.matchmaking_settings()
+
+        def distribution() -> dict[str, float]:
+            return opponents_of(slot.kind, pool, payoff, settings)
+
+        first = distribution()
+        model = self._learner(slot)
+        seed = self.config.seed * 1000 + g + 100_000 * slot.number
+        model.set_env(self._env(slot.role, distribution, seed))
+        schedule_generation(model, self.config, steps)
+        callbacks: list[BaseCallback] = [_StopCallback(self), _PayoffCallback(payoff)]
+        if progress is not None:
+            label = slot.role if slot.kind == MAIN else f"{slot.role} {SUFFIX[slot.kind]}"
+            callbacks.append(progress(g, label, steps))
+        trained_at = time.perf_counter()
+        model.learn(
+            steps,
+            reset_num_timesteps=False,
+            tb_log_name=slot.role if slot.kind == MAIN else f"{slot.role}_{slot.kind}",
+            callback=callbacks,
+        )
+        if self._stop_requested:
+            raise Stopped(g)
+        state.steps += steps
+        return model, first, time.perf_counter() - trained_at
+
+    def _exploiter_generation(
+        self,
+        slot: Slot,
+        g: int,
+        pool: list[PoolEntry],
+        progress: Callable[[int, str, int], Any] | None,
+    ) -> tuple[ExploiterReport, SnapshotRecord | None, list[MatchResult]]:
+        """Train an exploiter, evaluate it against the pool and freeze it if its rule says so."""
+        model, _, _ = self._train(slot, g, pool, self.config.exploiter_steps, progress)
+        sid = snapshot_id(slot.role, g, slot.kind, slot.index)
+        side = ROLES.index(slot.role)
+        policy = NumpyPolicy.from_model(model)
+        played = self._play_pool(sid, policy, side)
+        self._record_evaluation(slot, played)
+        scores = {r.b: r.score for r in played}
+        state = self._state(slot)
+        settings = self.config.matchmaking_settings()
+        if slot.kind == MAIN:
+            raise ValueError("main agents are not exploiters")
+        ready = exploiter_ready(
+            slot.kind, pool, scores, state.steps, self.config.exploiter_max_steps, settings
+        )
+        if slot.kind == "main_exploiter":
+            score = scores.get(newest_main(pool), 0.0)
+        else:
+            score = float(np.mean([scores.get(e.id, 0.0) > 0.5 for e in pool]))
+        snapshot, reset = None, False
+        if ready:
+            snapshot = self._freeze(model, slot.role, g, slot.kind, slot.index)
+            rng = np.random.default_rng([self.config.seed, g, slot.number])
+            reset = resets_after_freeze(slot.kind, self.config.league_exploiter_reset, rng)
+        if reset:
+            self.learners.pop(slot.name, None)
+            self.states[slot.name] = LearnerState(resets=state.resets + 1, payoff=self._payoff())
+        else:
+            self._checkpoint(slot, model, g, None)
+        return (
+            ExploiterReport(slot, score, snapshot.id if snapshot else None, reset),
+            snapshot,
+            (played if snapshot else []),
+        )
+
     # ------------------------------------------------------------------ pieces
 
-    def _learner(self, role: str) -> BaseAlgorithm:
-        if role not in self.learners:
-            seed = self.config.seed * 1000 + ROLES.index(role)
-            env = self._env(role, {CPU_ID: 1.0}, seed)
+    def _exploiters(self, role: str) -> list[Slot]:
+        return [
+            Slot(role, kind, i)
+            for kind, count in self.config.exploiter_counts().items()
+            for i in range(count)
+        ]
+
+    def _payoff(self) -> Payoff:
+        return Payoff(self.config.payoff_decay)
+
+    def _state(self, slot: Slot) -> LearnerState:
+        """The learner's state; a main agent without one continues from its newest snapshot."""
+        if slot.name not in self.states:
+            state = LearnerState(payoff=self._payoff())
+            if slot.kind == MAIN:
+                own = [s for s in self.store.snapshots(slot.role) if s.kind == MAIN]
+                if own:
+                    state.zip = own[-1].zip_path
+            self.states[slot.name] = state
+        state = self.states[slot.name]
+        if state.payoff is None:
+            state.payoff = self._payoff()
+        return state
+
+    def _learner(self, slot: Slot) -> BaseAlgorithm:
+        if slot.name not in self.learners:
+            state = self._state(slot)
+            seed = self.config.seed * 1000 + ROLES.index(slot.role) + 10 * slot.number
+            seed += 100 * state.resets
+            env = self._env(slot.role, lambda: {CPU_ID: 1.0}, seed)
             tb = self.run_dir / "tb"
-            latest = self.store.snapshots(role)
-            if latest:
-                snap = latest[-1]
-                self.learners[role] = load_learner(
-                    self.config, self.run_dir / snap.zip_path, self._buffer_path(snap.id), env, tb
+            if state.zip is not None:
+                buffer = self.run_dir / state.buffer if state.buffer else None
+                self.learners[slot.name] = load_learner(
+                    self.config, self.run_dir / state.zip, buffer, env, tb
                 )
             else:
-                self.learners[role] = new_learner(self.config, env, seed, tb)
-        return self.learners[role]
+                self.learners[slot.name] = new_learner(self.config, env, seed, tb)
+        return self.learners[slot.name]
 
-    def _env(self, role: str, distribution: dict[str, float], seed: int):  # -> VecEnv
-        ids = list(distribution)
-        probabilities = np.array([distribution[i] for i in ids], dtype=np.float64)
-        probabilities /= probabilities.sum()
+    def _checkpoint(
+        self, slot: Slot, model: BaseAlgorithm, g: int, snapshot: SnapshotRecord | None
+    ) -> None:
+        """Write what the learner needs to continue (its snapshot's zip serves a main agent)."""
+        state = self._state(slot)
+        stem = f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
+        folder = self.run_dir / "learners"
+        folder.mkdir(exist_ok=True)
+        buffer = folder / f"{stem}.pkl" if self.config.algo != "ppo" else None
+        if snapshot is None:
+            save_learner(model, folder / f"{stem}.zip", buffer)
+            state.zip = f"learners/{stem}.zip"
+        else:
+            if buffer is not None:
+                save_buffer(model, buffer)
+            state.zip = snapshot.zip_path
+        state.buffer = f"learners/{stem}.pkl" if buffer is not None else None
+
+    def _seed_payoff(self, slot: Slot, pool: list[PoolEntry]) -> None:
+        """Opponents the learner never played yet: their results against its newest snapshot
+        (from their own evaluation) as a first estimate."""
+        payoff = self._state(slot).payoff
+        own = [s.id for s in self.store.snapshots(slot.role) if s.kind == MAIN]
+        missing = [e.id for e in pool if e.id not in payoff.record] if payoff else []
+        if not own or not missing or payoff is None:
+            return
+        m = WinRateMatrix.from_results(self.store.results(), own[-1:], missing)
+        for j, opponent in enumerate(missing):
+            games = int(m.games[0, j])
+            if games:
+                payoff.add(opponent, float(m.scores[0, j]) * games, games)
+
+    def _record_evaluation(self, slot: Slot, results: list[MatchResult]) -> None:
+        payoff = self._state(slot).payoff
+        assert payoff is not None
+        for r in results:
+            payoff.add(r.b, r.wins + 0.5 * r.draws, r.games)
+
+    def _pool(self, role: str) -> list[PoolEntry]:
+        """The role's snapshots, oldest first, as the other role's learners see them."""
+        return [PoolEntry(s.id, s.kind) for s in self.store.snapshots(role)]
+
+    def _env(self, role: str, distribution: Callable[[], dict[str, float]], seed: int):  # -> VecEnv
+        """The role's envs; each episode's opponent is drawn from ``distribution()`` as it is
+        then (it follows the learner's payoff)."""
 
         def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
-            opponent = ids[int(rng.choice(len(ids), p=probabilities))]
+            now = distribution()
+            ids = list(now)
+            p = np.array([now[i] for i in ids], dtype=np.float64)
+            opponent = ids[int(rng.choice(len(ids), p=p / p.sum()))]
             return opponent, self._policy(opponent)
 
         return make_vec_env(self.config, role, sampler, seed)
@@ -266,18 +520,14 @@ class League:
             self._policies[player] = NumpyPolicy.load(self.run_dir / snap.npz_path)
         return self._policies[player]
 
-    def _buffer_path(self, snap_id: str) -> Path | None:
-        return self.run_dir / "buffers" / f"{snap_id}.pkl" if self.config.algo != "ppo" else None
-
-    def _freeze(self, model: BaseAlgorithm, role: str, g: int) -> SnapshotRecord:
-        """Write the learner's files as snapshot ``role-g`` (not registered yet)."""
-        sid = snapshot_id(role, g)
+    def _freeze(
+        self, model: BaseAlgorithm, role: str, g: int, kind: str = MAIN, index: int = 0
+    ) -> SnapshotRecord:
+        """Write the learner's files as a snapshot (not registered yet)."""
+        sid = snapshot_id(role, g, kind, index)
         folder = self.run_dir / "snapshots"
         folder.mkdir(exist_ok=True)
-        buffer = self._buffer_path(sid)
-        if buffer is not None:
-            buffer.parent.mkdir(exist_ok=True)
-        save_learner(model, folder / f"{sid}.zip", buffer)
+        save_learner(model, folder / f"{sid}.zip", None)
         export_numpy_policy(model, folder / f"{sid}.npz")
         self._policies[sid] = NumpyPolicy.load(folder / f"{sid}.npz")
         return SnapshotRecord(
@@ -287,6 +537,7 @@ class League:
             env_steps=int(model.num_timesteps),
             zip_path=f"snapshots/{sid}.zip",
             npz_path=f"snapshots/{sid}.npz",
+            kind=kind,
         )
 
     def _evaluate(
@@ -297,10 +548,19 @@ class League:
         ids = [s.id for s in self.store.snapshots(other)] if include_snapshots else []
         if include_snapshots and not ids:  # generation 0: the other initial snapshot
             ids = [snapshot_id(other, 0)]
+        return self._play_pool(player, self._policy(player), side, ids)
+
+    def _play_pool(
+        self, player: str, policy: Policy, side: int, ids: list[str] | None = None
+    ) -> list[MatchResult]:
+        """``player`` on ``side`` against the snapshots ``ids`` (default: the other role's pool)
+        and the CPU, ``eval_games`` games each."""
+        if ids is None:
+            ids = [s.id for s in self.store.snapshots(ROLES[1 - side])]
         opponents = [(i, self._policy(i)) for i in ids] + [(CPU_ID, self._policies[CPU_ID])]
         return evaluate_against(
             self.rules,
-            (player, self._policy(player)),
+            (player, policy),
             side,
             opponents,
             self.config.eval_games,
@@ -308,36 +568,19 @@ class League:
             self.config.frame_stack,
         )
 
-    def _distribution(self, role: str) -> dict[str, float]:
-        """The opponent distribution of the role's next generation, from the win-rate matrix."""
-        side = ROLES.index(role)
-        opponents = [s.id for s in self.store.snapshots(ROLES[1 - side])]
-        own = self.store.snapshots(role)[-1].id
-        results = self.store.results()
-        matrix = WinRateMatrix.from_results(results, [own], opponents)
-        return opponent_distribution(
-            self.config.matchmaking,
-            opponents,
-            matrix.scores[0],
-            cpu_share=self.config.cpu_share,
-            latest_share=self.config.latest_share,
-            weighting=self.config.pfsp_weighting,
-            exponent=self.config.pfsp_exponent,
-        )
-
     def _ratings(self, results: list[MatchResult]) -> dict[str, float]:
         return bradley_terry_elo(results, anchor=CPU_ID)
 
     def matrix(
-        self, results: list[MatchResult] | None = None, extra: SnapshotRecord | None = None
+        self, results: list[MatchResult] | None = None, extra: list[SnapshotRecord] | None = None
     ) -> WinRateMatrix:
         """Left snapshots (rows) against right snapshots and the CPU (columns)."""
-        snaps = self.store.snapshots() + ([extra] if extra else [])
+        snaps = self.store.snapshots() + (extra or [])
         rows = [s.id for s in snaps if s.role == "left"]
         cols = [s.id for s in snaps if s.role == "right"] + [CPU_ID]
         return WinRateMatrix.from_results(results or self.store.results(), rows, cols)
 
-    def _nash(self, results: list[MatchResult], extra: SnapshotRecord) -> dict[str, Any]:
+    def _nash(self, results: list[MatchResult], extra: list[SnapshotRecord]) -> dict[str, Any]:
         m = self.matrix(results, extra)
         snapshots_only = m.scores[:, :-1]
         eq = nash_equilibrium(snapshots_only)
@@ -348,10 +591,12 @@ class League:
             "right": {cols[j]: float(eq.col[j]) for j in eq.col_support()},
         }
 
-    def _forget_old_buffers(self, role: str, keep: str) -> None:
-        folder = self.run_dir / "buffers"
-        for path in folder.glob(f"{role}-*.pkl") if folder.exists() else []:
-            if path.stem != keep:
+    def _forget_old_files(self, role: str) -> None:
+        """Delete the role's learner files that no stored learner state names any more."""
+        keep = {p for s in self.states.values() for p in (s.zip, s.buffer) if p}
+        folder = self.run_dir / "learners"
+        for path in folder.glob(f"{role}-*") if folder.exists() else []:
+            if f"learners/{path.name}" not in keep:
                 path.unlink(missing_ok=True)
 
     @contextmanager
@@ -368,6 +613,21 @@ class League:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+class _PayoffCallback(BaseCallback):
+    """Adds the outcome of every training episode, as it ends, to the learner's payoff."""
+
+    def __init__(self, payoff: Payoff) -> None:
+        super().__init__()
+        self.payoff = payoff
+
+    def _on_step(self) -> bool:
+        for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
+            if done:
+                own, other = info["score"]
+                self.payoff.add(info["opponent_id"], 1.0 if own > other else 0.5 * (own == other))
+        return True
 
 
 class _StopCallback(BaseCallback):

@@ -21,6 +21,10 @@ from league.trainer import League, role_of
 TINY = """
 generations = {generations}
 steps_per_generation = {steps}
+main_exploiters = {exploiters}
+league_exploiters = {exploiters}
+exploiter_steps = {exploiter_steps}
+exploiter_max_steps = {exploiter_steps}
 eval_games = 4
 net_arch = [16, 16]
 [dqn]
@@ -34,58 +38,79 @@ max_steps = 1500
 """
 
 
-def tiny_config(tmp_path: Path, generations: int = 2, steps: int = 300) -> Path:
+def tiny_config(
+    tmp_path: Path, generations: int = 2, steps: int = 300, exploiters: int = 0
+) -> Path:
+    """A tiny league; with exploiters, each trains steps // 2 a generation and is frozen then."""
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY.format(generations=generations, steps=steps))
+    text = TINY.format(
+        generations=generations, steps=steps, exploiters=exploiters, exploiter_steps=steps // 2
+    )
+    path.write_text(text)
     return path
 
 
-def expected_matches(generations: int) -> int:
+def expected_matches(generations: int, per_generation: int = 1) -> int:
     # Generation 0: left-0000 vs right-0000 and the CPU, right-0000 vs the CPU. Generation g:
-    # the new snapshot against every snapshot of the other role, and the CPU.
+    # each new snapshot against every snapshot of the other role, and the CPU.
     total = 3
     counts = {"left": 1, "right": 1}
     for g in range(1, generations + 1):
         role = role_of(g)
         other = "right" if role == "left" else "left"
-        total += counts[other] + 1
-        counts[role] += 1
+        total += per_generation * (counts[other] + 1)
+        counts[role] += per_generation
     return total
 
 
 @pytest.mark.slow
 def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    league = League.create(run, load_config(tiny_config(tmp_path)))
+    league = League.create(run, load_config(tiny_config(tmp_path, exploiters=1)))
     league.board = LeagueBoard(run)
     summaries = []
     league.run(on_generation=summaries.append)
     league.close()
 
     assert [s.snapshot for s in summaries] == ["left-0001", "right-0002"]
-    for sid in ("left-0000", "right-0000", "left-0001", "right-0002"):
+    # Each exploiter reaches its step cap in its first generation, so it is frozen there.
+    made = ["left-0001", "left-0001-me", "left-0001-le", "right-0002", "right-0002-me"]
+    for sid in ["left-0000", "right-0000", *made, "right-0002-le"]:
         for ext in ("zip", "npz", "json"):
             assert (run / "snapshots" / f"{sid}.{ext}").is_file()
     assert not list(run.rglob(".*.tmp-*")), "no temp file may be left behind"
-    assert sorted(p.name for p in (run / "buffers").iterdir()) == [
-        "left-0001.pkl",
-        "right-0002.pkl",
-    ]
 
     with LeagueStore.open(run, readonly=True) as store:
         assert store.last_generation() == 2
         assert [g.snapshot_id for g in store.generations()] == ["left-0001", "right-0002"]
+        kinds = {s.id: s.kind for s in store.snapshots()}
+        assert kinds["left-0001-me"] == "main_exploiter"
+        assert kinds["right-0002-le"] == "league_exploiter" and kinds["left-0001"] == "main"
         results = store.results()
-        assert len(results) == expected_matches(2)
+        assert len(results) == expected_matches(2, per_generation=3)
         assert all(r.games == 4 for r in results)
         ratings = store.ratings()
         assert ratings["cpu"] == pytest.approx(1000.0)
-        assert set(ratings) == {"cpu", "left-0000", "right-0000", "left-0001", "right-0002"}
-        # The distribution used is stored, sums to 1 and includes the CPU share.
+        assert set(ratings) == {"cpu", "left-0000", "right-0000", *made, "right-0002-le"}
+        # The main agent's distribution at the start of generation 2 sums to 1, keeps the CPU
+        # share and reaches the left exploiters frozen in generation 1.
         dist = store.generations()[1].distribution
         assert sum(dist.values()) == pytest.approx(1.0)
-        assert dist["cpu"] == pytest.approx(0.5)
-        assert set(dist) <= {"cpu", "left-0000", "left-0001"}
+        assert dist["cpu"] == pytest.approx(0.1)
+        assert set(dist) == {"cpu", "left-0000", "left-0001", "left-0001-me", "left-0001-le"}
+        states = store.learner_states()
+        assert set(states) == {
+            f"{role}:{kind}:0"
+            for role in ("left", "right")
+            for kind in ("main", "main_exploiter", "league_exploiter")
+        }
+        # A main exploiter always starts afresh after it is frozen.
+        assert states["left:main_exploiter:0"]["zip"] is None
+        assert states["left:main_exploiter:0"]["resets"] == 1
+        assert states["right:main:0"]["zip"] == "snapshots/right-0002.zip"
+    # Only the files the stored learner states name are kept.
+    named = {p for st in states.values() for p in (st["zip"], st["buffer"]) if p}
+    assert {f"learners/{p.name}" for p in (run / "learners").iterdir()} <= named
 
     events = EventAccumulator(str(run / "tb" / "league"), size_guidance={"images": 0})
     events.Reload()
@@ -132,7 +157,7 @@ def _wait_for_generation(
 @pytest.mark.slow
 def test_resume_after_kill_9_mid_generation(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    config = tiny_config(tmp_path, generations=3, steps=6000)
+    config = tiny_config(tmp_path, generations=3, steps=6000, exploiters=1)
     proc = _train(["--run-dir", str(run), "--config", str(config)])
     try:
         _wait_for_generation(run, 1, proc, timeout=120)
@@ -159,9 +184,12 @@ def test_resume_after_kill_9_mid_generation(tmp_path: Path) -> None:
         assert [g.generation for g in store.generations()] == [1, 2, 3]
         ids = [s.id for s in store.snapshots()]
         assert ids[: len(registered)] == registered
-        assert ids == ["left-0000", "right-0000", "left-0001", "right-0002", "left-0003"]
+        mains = ["left-0000", "right-0000", "left-0001", "right-0002", "left-0003"]
+        assert [s.id for s in store.snapshots() if s.kind == "main"] == mains
+        # Exploiters reach their step cap every generation: three snapshots per generation.
+        assert len(ids) == 2 + 3 * 3
         results = store.results()
-        assert len(results) == expected_matches(3)
+        assert len(results) == expected_matches(3, per_generation=3)
         pairs = [(r.a, r.b) for r in results]
         assert len(pairs) == len(set(pairs)), "a generation's matches must not be stored twice"
     assert f"gen   {done + 1}" in out
