@@ -35,7 +35,6 @@ MAIN_EXPLOITER = "main_exploiter"
 LEAGUE_EXPLOITER = "league_exploiter"
 KINDS = (MAIN, MAIN_EXPLOITER, LEAGUE_EXPLOITER)
 SUFFIX = {MAIN: "", MAIN_EXPLOITER: "me", LEAGUE_EXPLOITER: "le"}
-SHORT = {MAIN: "main", MAIN_EXPLOITER: "main exploiter", LEAGUE_EXPLOITER: "league exploiter"}
 # A main exploiter that scores less than this against the newest main trains on its history.
 CURRICULUM_BELOW = 0.2
 CURRICULUM_SNAPSHOTS = 4
@@ -134,11 +133,18 @@ def main_agent_opponents(
 
     ``cpu_share`` to the CPU, ``latest_share`` to the newest main (self-play),
     ``verification_share`` by PFSP (hard) over the exploiters it scores below 0.5 against (to
-    the pool when there is none), the rest by ``scheme`` over the whole pool.
+    the pool when there is none), the rest by ``scheme`` over the whole pool (``latest``: the
+    newest main only).
     """
     ids = [e.id for e in pool]
     rates = payoff.win_rates(ids)
-    spread = opponent_distribution(m.scheme, ids, rates, weighting=m.weighting, exponent=m.exponent)
+    latest = newest_main(pool)
+    if m.scheme == "latest":  # the newest main, not an exploiter frozen beside it
+        spread = {latest: 1.0}
+    else:
+        spread = opponent_distribution(
+            m.scheme, ids, rates, weighting=m.weighting, exponent=m.exponent
+        )
     rest = 1.0 - m.cpu_share - m.latest_share - m.verification_share
     masses = {k: v * rest for k, v in spread.items()}
     unbeaten = [
@@ -151,7 +157,6 @@ def main_agent_opponents(
         targets = spread
     for k, v in targets.items():
         masses[k] = masses.get(k, 0.0) + m.verification_share * v
-    latest = newest_main(pool)
     masses[latest] = masses.get(latest, 0.0) + m.latest_share
     masses[CPU] = m.cpu_share
     return _normalised(masses)

@@ -4,8 +4,8 @@
 of :func:`~league.evaluation.play_games`: game i is seeded ``seed + i`` and serves its first ball
 to the left when i is even. With ``sides="alternate"`` A plays left in games 0 and 1 of every four
 and right in games 2 and 3, so in four games A meets each side and each first serve once: a match
-of a multiple of four games is balanced by side and by first serve (``"fixed"``: A always left). The first
-``record`` games can be kept as state rows for a video of exactly the games that were counted.
+of a multiple of four games is balanced by side and by first serve (``"fixed"``: A always left).
+The first ``record`` games can be kept as state rows for a video of exactly the games counted.
 """
 
 from __future__ import annotations

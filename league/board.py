@@ -6,7 +6,10 @@ holds what this module writes, one step per generation:
 - Images: ``league/win_rate_matrix`` (the heatmap); Text: ``league/win_rate_matrix_table``;
 - Scalars: ``rating/<snapshot>``, ``league/beats_past/<role>``, ``league/win_rate_vs_cpu/<role>``,
   ``league/rating_newest/<role>``, ``league/nash_support/<role>``,
-  ``matchmaking/<role>/<opponent>`` (the distribution used in that generation).
+  ``matchmaking/<role>/<opponent>`` (the main agent's distribution at the generation's start),
+  ``league/exploiter_score/<role>_<kind>_<i>`` (an exploiter's score against its target: the
+  newest main for a main exploiter, the share of the pool beaten for a league exploiter) and
+  ``league/exploiter_frozen/<role>_<kind>_<i>`` (1 in the generation it was frozen).
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ class LeagueBoard:
             w.add_scalar(f"league/nash_support/{role}", len(nash[role]), g)
         for opponent, p in s.distribution.items():
             w.add_scalar(f"matchmaking/{s.role}/{opponent}", p, g)
+        for r in s.exploiters:
+            # league/exploiter/left_main_exploiter_0: score against its target, 1.0 when frozen.
+            tag = r.slot.name.replace(":", "_")
+            w.add_scalar(f"league/exploiter_score/{tag}", r.score, g)
+            w.add_scalar(f"league/exploiter_frozen/{tag}", float(r.frozen is not None), g)
         table = "\n".join(f"| {k} | {v:.3f} |" for k, v in sorted(s.distribution.items()))
         w.add_text(f"matchmaking/{s.role}", "| opponent | p |\n|---|---|\n" + table, g)
         w.flush()

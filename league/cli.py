@@ -276,7 +276,146 @@ def run_play(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_pit, add_ls, add_matrix, add_play]
+def add_exploit(sub: Any) -> None:
+    p = sub.add_parser(
+        "exploit",
+        help="train a fresh best response against a frozen player: how exploitable is it?",
+        description=(
+            "Train a fresh learner (the run's algorithm, network and hyper-parameters; the\n"
+            "defaults without --run) for STEPS env steps against the frozen TARGET as its only\n"
+            "opponent, then play it against TARGET over GAMES games, sides and first serves\n"
+            "balanced, and print its win rate with a 95% confidence interval: the\n"
+            "exploitability at STEPS steps. A fresh learner trained N steps against the frozen\n"
+            "target wins X% of games against it; 50% = as good as the target; lower is harder\n"
+            "to exploit. TARGET is any player pit accepts: a snapshot id (with --run), a\n"
+            "snapshot file, cpu, random, still or a py: bot. The best response trains on the\n"
+            "side opposite a snapshot's role (left otherwise). With --run its model goes to\n"
+            "RUN/exploits/ and its results to the run's exploits table, never into the\n"
+            "matrix, ratings or matchmaking.\n\n"
+            "example:\n"
+            "  pong-league exploit left-0007 --run runs/my-run --steps 200000 --seeds 3"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", metavar="TARGET", help="the frozen player to exploit")
+    # dest run_dir: `run` holds the subcommand's function (see main).
+    p.add_argument(
+        "--run",
+        dest="run_dir",
+        type=Path,
+        metavar="RUN_DIR",
+        help="run whose snapshot ids and config to use, and where to store the results",
+    )
+    p.add_argument(
+        "--steps", type=int, default=200_000, help="env steps per best response (default 200000)"
+    )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="K",
+        help="best responses to train, seeds SEED..SEED+K-1; reports each and the mean (default 1)",
+    )
+    p.add_argument(
+        "--games",
+        type=int,
+        default=1000,
+        help="evaluation games per best response, a multiple of 4 (default 1000)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="training seed of the first (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_exploit)
+
+
+def run_exploit(args: argparse.Namespace) -> int:
+    import json
+
+    from league.exploit import measure_exploitability
+
+    try:
+        report = measure_exploitability(
+            args.target,
+            run_dir=args.run_dir,
+            steps=args.steps,
+            seeds=args.seeds,
+            games=args.games,
+            seed=args.seed,
+            progress=not args.no_progress,
+        )
+    except KeyboardInterrupt:
+        print(
+            "\nstopped: the best response in training was not saved; any finished before it "
+            "are stored",
+            file=sys.stderr,
+        )
+        return 130
+    print(json.dumps(report.to_dict()) if args.json else report.to_text())
+    return 0
+
+
+def add_gauntlet(sub: Any) -> None:
+    p = sub.add_parser(
+        "gauntlet",
+        help="play a player against reference bots of distinct styles that no league trains on",
+        description=(
+            "Play TARGET against each reference bot, GAMES games each, sides and first serves\n"
+            "balanced, and print its win rate against each with a 95% confidence interval,\n"
+            "points per game, and one score: the mean win rate over the bots outside a\n"
+            "league's training pool (the CPU is shown for reference, not counted). It measures\n"
+            "how a player does beyond the opponents it trained on. The bots: interceptor\n"
+            "(predicts where the ball meets its paddle, walls folded in), edge (the same, hitting\n"
+            "with its paddle's edge to aim away from the opponent), delayed (reacts late, only in\n"
+            "its own half), noisy (aims with an error fixed per flight), follower (follows the\n"
+            "ball), cpu. TARGET is any player pit accepts: a snapshot id (with --run), a snapshot\n"
+            "file, cpu, random, still, a bot name or a py: bot. Each row equals\n"
+            "`pong-league pit TARGET BOT --games GAMES --seed SEED`; nothing is stored.\n\n"
+            "example:\n"
+            "  pong-league gauntlet right-0008 --run runs/my-run --games 400"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", metavar="TARGET", help="the player to measure")
+    # dest run_dir: `run` holds the subcommand's function (see main).
+    p.add_argument(
+        "--run", dest="run_dir", type=Path, metavar="RUN_DIR", help="run whose snapshot ids to use"
+    )
+    p.add_argument(
+        "--games",
+        type=int,
+        default=400,
+        help="games per bot, a multiple of 4 (default 400: intervals of at most +-5 points)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="game i is seeded SEED + i (default 0)")
+    p.add_argument("--rules", help="rules preset (default: the run's rules, else classic)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run_gauntlet)
+
+
+def run_gauntlet(args: argparse.Namespace) -> int:
+    import json
+
+    from league.gauntlet import check_games
+    from league.gauntlet import run_gauntlet as play_gauntlet
+    from league.players import game_settings, resolve_player
+
+    check_games(args.games)
+    rules, frame_stack = game_settings(args.run_dir, args.rules)
+    target = resolve_player(args.target, args.run_dir, rules, frame_stack, seed=args.seed)
+    report = play_gauntlet(target, rules, frame_stack, games=args.games, seed=args.seed)
+    print(json.dumps(report.to_dict()) if args.json else report.to_text())
+    return 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [
+    add_train,
+    add_pit,
+    add_ls,
+    add_matrix,
+    add_play,
+    add_exploit,
+    add_gauntlet,
+]
 
 
 if __name__ == "__main__":

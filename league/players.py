@@ -7,6 +7,8 @@ Wherever the arena (``pit``, ``play``) names a player, :func:`resolve_player` ac
   its stem, or the SB3 ``.zip``, for which the weights-only ``.npz``/``.json`` next to it are used
   when present);
 - a scripted policy: ``cpu``, ``random``, ``still``;
+- a reference bot of :mod:`envs.bots`: ``follower``, ``interceptor``, ``edge``, ``delayed``,
+  ``noisy`` (what ``pong-league gauntlet`` plays against);
 - your own policy: ``py:MODULE:ATTR`` or ``py:path/to/file.py:ATTR``, where ``ATTR`` is a class
   or factory called with the game's :class:`~envs.rules.Rules` that returns an object with
   ``act(obs) -> actions`` (see ``scripts/example_bot.py``).
@@ -28,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from envs.bots import BOTS
 from envs.engine import CPU, DOWN, STAY, UP
 from envs.observation import FRAME_SIZE
 from envs.rules import Rules
@@ -40,6 +43,7 @@ from league.store import LeagueStore
 PY_PREFIX = "py:"
 SNAPSHOT_SUFFIXES = (".npz", ".json", ".zip")
 ALLOWED = (STAY, UP, DOWN, CPU)
+_NAMED = ", ".join([*SCRIPTED, *BOTS])  # the players named by a word
 # The module of an SB3 zip's policy class names its algorithm (``data`` JSON, ``policy_class``).
 _ALGO_BY_POLICY_MODULE = (
     ("sb3_contrib.qrdqn", "qrdqn"),
@@ -54,7 +58,7 @@ class Player:
     """A resolved player: what to call it and what plays for it.
 
     :param id: the display name: the snapshot id, ``run/stem`` of a snapshot file from another
-        run, the scripted policy's name, or the ``py:`` spec.
+        run, the scripted policy's or bot's name, or the ``py:`` spec.
     :param policy: the policy (``act(obs) -> actions`` on batches).
     :param snapshot_id: the snapshot id when the player is a snapshot of the ``--run`` given,
         else ``None``; only such players' results go into that run's database.
@@ -84,11 +88,13 @@ def resolve_player(
     """
     spec = spec.strip()
     if not spec:
-        raise LeagueError("empty player name: give a snapshot id, a file, cpu, random or still")
+        raise LeagueError(f"empty player name: give a snapshot id, a file, {_NAMED} or a py: bot")
     if spec.startswith(PY_PREFIX):
         return Player(spec, load_bot(spec, rules, frame_stack))
     if spec in SCRIPTED:
         return Player(spec, scripted(spec, rules, seed=seed))
+    if spec in BOTS:
+        return Player(spec, BOTS[spec](rules))
     obs_dim = FRAME_SIZE * frame_stack
     path = Path(spec)
     if _looks_like_path(spec) or path.exists():
@@ -97,7 +103,7 @@ def resolve_player(
         return Player(sid or _file_display_name(path), policy, sid)
     if run_dir is None:
         raise LeagueError(
-            f"unknown player {spec!r}: not cpu, random or still, not a py: bot, no such file, "
+            f"unknown player {spec!r}: not one of {_NAMED}, not a py: bot, no such file, "
             "and no --run RUN_DIR to look a snapshot id up in"
         )
     with LeagueStore.open(Path(run_dir), readonly=True) as store:

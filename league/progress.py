@@ -10,7 +10,8 @@ from collections.abc import Callable
 from stable_baselines3.common.callbacks import BaseCallback
 from tqdm import tqdm
 
-from league.trainer import GenerationSummary
+from league.agents import MAIN_EXPLOITER
+from league.trainer import ExploiterReport, GenerationSummary
 
 
 class ProgressBar(BaseCallback):
@@ -19,13 +20,14 @@ class ProgressBar(BaseCallback):
     :param generation: the generation trained.
     :param role: the role trained.
     :param total: env steps of the generation.
+    :param desc: the bar's label instead of the generation and role (e.g. a best response's).
     """
 
-    def __init__(self, generation: int, role: str, total: int) -> None:
+    def __init__(self, generation: int, role: str, total: int, desc: str | None = None) -> None:
         super().__init__()
         self.bar = tqdm(
             total=total,
-            desc=f"gen {generation:>3} {role:<5}",
+            desc=desc if desc is not None else f"gen {generation:>3} {role:<5}",
             unit="step",
             unit_scale=True,
             leave=False,
@@ -62,5 +64,17 @@ def format_summary(s: GenerationSummary) -> str:
     )
 
 
+def format_exploiter(r: ExploiterReport) -> str:
+    """One line per exploiter under its generation's line."""
+    target = "vs newest main" if r.slot.kind == MAIN_EXPLOITER else "of the pool beaten"
+    fate = "training on"
+    if r.frozen:
+        fate = f"frozen as {r.frozen}" + (", starts afresh" if r.reset else ", continues")
+    name = f"{r.slot.kind.replace('_', ' ')}{f' {r.slot.index}' if r.slot.index else ''}"
+    return f"        {name:<17} {r.score:5.0%} {target:<18}  {fate}"
+
+
 def print_summary(s: GenerationSummary) -> None:
     print(format_summary(s), flush=True)
+    for r in s.exploiters:
+        print(format_exploiter(r), flush=True)

@@ -42,6 +42,7 @@ class SnapshotRow:
     :param beats_past: the share of the other role's earlier snapshots it beat when it was made
         (``None`` for generation 0 and when there were none).
     :param rating_when_made: the rating its generation stored for it (``None`` for generation 0).
+    :param kind: the learner it was frozen from: ``main``, ``main_exploiter``, ``league_exploiter``.
     """
 
     id: str
@@ -52,6 +53,7 @@ class SnapshotRow:
     win_rate_vs_cpu: float | None
     beats_past: float | None
     rating_when_made: float | None
+    kind: str = "main"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def snapshot_rows(view: LeagueView) -> list[SnapshotRow]:
                 win_rate_vs_cpu=cpu,
                 beats_past=stats.get("beats_past"),
                 rating_when_made=stats.get("rating"),
+                kind=snap.kind,
             )
         )
     return rows
@@ -151,11 +154,12 @@ def ls_text(view: LeagueView) -> str:
     rows = snapshot_rows(view)
     if not rows:
         return f"{view.run_dir}: no snapshots yet"
-    header = ["snapshot", "role", "gen", "env steps", "rating", "vs cpu", "beats past"]
+    header = ["snapshot", "role", "kind", "gen", "env steps", "rating", "vs cpu", "beats past"]
     lines = [
         [
             r.id,
             r.role,
+            r.kind,
             str(r.generation),
             f"{r.env_steps:,}",
             _rating(r.rating),
@@ -168,7 +172,7 @@ def ls_text(view: LeagueView) -> str:
         f"{view.run_dir}: {len(rows)} snapshots, last complete generation "
         f"{view.last_generation}; ratings from all {len(view.results)} stored results"
     )
-    return title + "\n\n" + _table(header, lines, left=2)
+    return title + "\n\n" + _table(header, lines, left=3)
 
 
 def ls_json(view: LeagueView) -> str:

@@ -49,7 +49,7 @@ def test_ls_text_and_json(run: Path, capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("snapshot"))
-    assert header.split() == "snapshot role gen env steps rating vs cpu beats past".split()
+    assert header.split() == "snapshot role kind gen env steps rating vs cpu beats past".split()
     body = lines[lines.index(header) + 1 :]
     assert [line.split()[0] for line in body] == IDS
     assert len({len(line) for line in [header, *body]}) <= 2  # aligned (last column may end)

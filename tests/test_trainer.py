@@ -119,7 +119,11 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
     assert "league/win_rate_vs_cpu/left" in events.Tags()["scalars"]
     assert "rating/right-0002" in events.Tags()["scalars"]
     assert "matchmaking/right/cpu" in events.Tags()["scalars"]
+    assert "league/exploiter_score/left_main_exploiter_0" in events.Tags()["scalars"]
+    frozen = events.Scalars("league/exploiter_frozen/right_league_exploiter_0")
+    assert [(e.step, e.value) for e in frozen] == [(2, 1.0)]
     assert (run / "tb" / "left_0").is_dir() and (run / "tb" / "right_0").is_dir()
+    assert (run / "tb" / "left_main_exploiter_0").is_dir()
 
 
 def test_a_run_folder_that_holds_a_league_is_not_overwritten(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from league.trainer import League
 CONFIG = """
 generations = 1
 steps_per_generation = 200
+main_exploiters = 0
+league_exploiters = 0
 eval_games = 4
 net_arch = [16, 16]
 [dqn]

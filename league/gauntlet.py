@@ -1,0 +1,202 @@
+"""The gauntlet: one player against every reference bot, to see how it plays beyond its league.
+
+A league measures its snapshots against each other and the CPU, the opponents they trained on.
+The gauntlet measures a player against scripted bots of distinct styles that no league trains
+against (:mod:`envs.bots`), plus the CPU for reference. The overall score is the mean win rate
+over the bots outside a league's training pool, so it does not reward learning the CPU by heart.
+
+Every bot's match is laid out as ``pong-league pit TARGET BOT --games N --seed S`` plays it (game
+i seeded ``S + i``, sides alternating in pairs), so a row equals that pit's result; all matches
+run in one batch of ``6 N`` games.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from envs.rules import Rules
+from league.arena import a_plays_left, wilson_interval
+from league.errors import LeagueError
+from league.evaluation import Outcomes, match_result, play_games
+from league.players import Player, resolve_player
+from league.results import MatchResult
+
+GAUNTLET = ("interceptor", "edge", "delayed", "noisy", "follower", "cpu")
+TRAINING_OPPONENTS = frozenset({"cpu"})  # in every league's pool: not counted in the score
+SIDES = "alternate"
+
+
+@dataclass(frozen=True)
+class GauntletRow:
+    """The target's results against one bot.
+
+    :param bot: the bot's name.
+    :param games: games played.
+    :param wins: games the target won.
+    :param losses: games the target lost.
+    :param draws: games truncated at the rules' ``max_steps``.
+    :param win_rate: the target's score, a draw counted as half a win.
+    :param ci95: the 95% Wilson interval of ``win_rate``.
+    :param points_for: the target's mean points per game.
+    :param points_against: the bot's mean points per game.
+    :param training_opponent: whether leagues train against this bot (left out of the score).
+    """
+
+    bot: str
+    games: int
+    wins: int
+    losses: int
+    draws: int
+    win_rate: float
+    ci95: tuple[float, float]
+    points_for: float
+    points_against: float
+    training_opponent: bool
+
+
+@dataclass(frozen=True)
+class GauntletReport:
+    """A gauntlet run: a row per bot and the overall score.
+
+    :param target: the target's display name.
+    :param rows: one row per bot, in ``GAUNTLET`` order.
+    :param games: games per bot.
+    :param seed: seed of game 0 of every match (game i used ``seed + i``).
+    :param seconds: wall-clock seconds of play.
+    """
+
+    target: str
+    rows: tuple[GauntletRow, ...]
+    games: int
+    seed: int
+    seconds: float
+
+    @property
+    def scored(self) -> tuple[GauntletRow, ...]:
+        """The rows that count towards the score: bots outside the training pool."""
+        return tuple(row for row in self.rows if not row.training_opponent)
+
+    @property
+    def score(self) -> float:
+        """The mean win rate over the bots outside the training pool."""
+        return float(np.mean([row.win_rate for row in self.scored]))
+
+    @property
+    def score_ci95(self) -> tuple[float, float]:
+        """The 95% Wilson interval of the score, over the scored bots' games pooled."""
+        games = sum(row.games for row in self.scored)
+        return wilson_interval(sum(row.win_rate * row.games for row in self.scored), games)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (for ``--json``)."""
+        rows = []
+        for row in self.rows:
+            data = asdict(row)
+            data["ci95"] = list(row.ci95)
+            rows.append(data)
+        return {
+            "target": self.target,
+            "games_per_bot": self.games,
+            "seed": self.seed,
+            "sides": SIDES,
+            "score": self.score,
+            "score_ci95": list(self.score_ci95),
+            "scored_bots": [row.bot for row in self.scored],
+            "rows": rows,
+            "seconds": self.seconds,
+        }
+
+    def to_text(self) -> str:
+        """The report as a table for a terminal."""
+        lines = [
+            f"gauntlet of {self.target}: {self.games:,} games per bot from seed {self.seed}, "
+            f"sides {SIDES}",
+            f"{'bot':<13}{'win rate':>9}  {'95% CI':<17}{'W':>6}{'D':>6}{'L':>6}"
+            f"{'points for':>12}{'against':>9}",
+        ]
+        for row in self.rows:
+            mark = " *" if row.training_opponent else ""
+            lines.append(
+                f"{row.bot + mark:<13}{row.win_rate:>9.1%}  {_interval(row.ci95):<17}"
+                f"{row.wins:>6,}{row.draws:>6,}{row.losses:>6,}"
+                f"{row.points_for:>12.2f}{row.points_against:>9.2f}"
+            )
+        marked = ", ".join(row.bot for row in self.rows if row.training_opponent)
+        lines += [
+            f"{'score':<13}{self.score:>9.1%}  {_interval(self.score_ci95):<17}"
+            f"mean over the {len(self.scored)} bots outside a league's training pool",
+            f"* {marked}: a training opponent of the league, not in the score; a draw counts half",
+            f"played {self.games * len(self.rows):,} games in {self.seconds:.1f} s",
+        ]
+        return "\n".join(lines)
+
+
+def _interval(ci: tuple[float, float]) -> str:
+    return f"[{ci[0]:.1%}, {ci[1]:.1%}]"
+
+
+def check_games(games: int) -> None:
+    """Refuse a number of games that would not balance sides and first serves.
+
+    :raises LeagueError: unless ``games`` is a positive multiple of 4.
+    """
+    if games < 4 or games % 4:
+        raise LeagueError(
+            f"--games {games}: the gauntlet plays a multiple of 4 games per bot (each side and "
+            "first serve equally often), e.g. 400"
+        )
+
+
+def run_gauntlet(
+    target: Player, rules: Rules, frame_stack: int = 4, games: int = 400, seed: int = 0
+) -> GauntletReport:
+    """Play ``target`` against every bot of ``GAUNTLET``, ``games`` games each, in one batch.
+
+    :param target: the player to measure.
+    :param rules: the rules of the game.
+    :param frame_stack: frames per observation.
+    :param games: games per bot, a positive multiple of 4 (400 gives intervals of +-5 points).
+    :param seed: game i of every match is seeded ``seed + i``.
+    :return: the report.
+    :raises LeagueError: for a bad number of games or seed.
+    """
+    check_games(games)
+    if seed < 0:
+        raise LeagueError(f"--seed {seed}: seeds are integers >= 0")
+    bots = [resolve_player(name, None, rules, frame_stack, seed=seed + 1) for name in GAUNTLET]
+    a_left = a_plays_left(games, SIDES)
+    left, right = [], []
+    for bot in bots:
+        left += [target.policy if is_a else bot.policy for is_a in a_left]
+        right += [bot.policy if is_a else target.policy for is_a in a_left]
+    seeds = [seed + i for _ in bots for i in range(games)]
+    serves = [i % 2 for _ in bots for i in range(games)]
+    started = time.perf_counter()
+    outcomes = play_games(rules, left, right, seeds, frame_stack, first_serve=serves)
+    seconds = time.perf_counter() - started
+    rows = []
+    for k, bot in enumerate(bots):
+        block = slice(k * games, (k + 1) * games)
+        part = Outcomes(*(getattr(outcomes, f)[block] for f in Outcomes.__dataclass_fields__))
+        rows.append(_row(bot.id, match_result(target.id, bot.id, part, a_left, seed)))
+    return GauntletReport(target.id, tuple(rows), games, seed, seconds)
+
+
+def _row(bot: str, result: MatchResult) -> GauntletRow:
+    n = result.games
+    return GauntletRow(
+        bot=bot,
+        games=n,
+        wins=result.wins,
+        losses=result.losses,
+        draws=result.draws,
+        win_rate=result.score,
+        ci95=wilson_interval(result.wins + 0.5 * result.draws, n),
+        points_for=result.points_for / n,
+        points_against=result.points_against / n,
+        training_opponent=bot in TRAINING_OPPONENTS,
+    )

@@ -1,0 +1,323 @@
+"""Does the league help? The default league against the article's naive self-play, side by side.
+
+For each seed, trains the default league and ``--preset article`` for the same number of env
+steps (the league's main agents and exploiters together; the article preset gets them all as
+longer generations, so both take about the same wall clock), then measures the final main agent of
+each role of each run:
+
+- vs CPU: ``pong-league pit X cpu`` over ``--cpu-games`` games;
+- gauntlet: ``pong-league gauntlet X`` (scripted styles no run trained against);
+- exploitability: ``pong-league exploit X --steps 200000`` (a fresh best response's win rate);
+- head to head: the league's final main of each role against the article run's, same role.
+
+Every step is a ``pong-league`` command run as a subprocess, ``--jobs`` at a time, its answer kept
+under ``--out``: an interrupted benchmark continues where it stopped when run again (a training
+run is resumed with ``--resume``). It prints the table that the README quotes.
+
+    python scripts/bench_quality.py                      # 3 seeds, 2 jobs at a time: about an hour
+    python scripts/bench_quality.py --seeds 0 --jobs 1   # one seed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from league.config import LeagueConfig, load_config  # noqa: E402
+from league.store import LeagueStore  # noqa: E402
+
+PRESETS = ("league", "article")
+ROLES = ("left", "right")
+T_95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One ``pong-league`` command whose JSON answer is kept in ``out`` (or a training run)."""
+
+    name: str
+    args: list[str]
+    out: Path
+    log: Path
+
+    def done(self) -> bool:
+        return self.out.exists()
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "league.cli", *args]
+
+
+def league_steps(config: LeagueConfig) -> int:
+    """Env steps of every learner of a league run: main agents and exploiters."""
+    exploiters = config.main_exploiters + config.league_exploiters
+    return config.generations * (config.steps_per_generation + exploiters * config.exploiter_steps)
+
+
+def train_job(out: Path, seed: int, preset: str, steps_per_generation: int | None) -> Job:
+    run = out / f"{preset}-s{seed}"
+    marker = out / "done" / f"train-{preset}-s{seed}.json"
+    if (run / "league.sqlite").exists():
+        args = cli("train", "--resume", str(run), "--no-progress")
+    else:
+        args = cli("train", "--preset", preset, "--seed", str(seed), "--run-dir", str(run))
+        args += ["--no-progress"]
+        if steps_per_generation is not None:
+            args += ["--steps-per-generation", str(steps_per_generation)]
+    return Job(f"train {preset} seed {seed}", args, marker, out / "logs" / f"{run.name}.log")
+
+
+def run_job(job: Job) -> None:
+    if job.done():
+        return
+    job.log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    print(f"[{time.strftime('%H:%M:%S')}] start {job.name}", flush=True)
+    with job.log.open("w") as log:
+        proc = subprocess.run(job.args, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
+    log_text = proc.stdout
+    if proc.returncode != 0:
+        raise SystemExit(f"{job.name} failed (exit {proc.returncode}); see {job.log}")
+    job.out.parent.mkdir(parents=True, exist_ok=True)
+    seconds = time.perf_counter() - started
+    try:
+        answer = json.loads(log_text)
+    except json.JSONDecodeError:  # a training run prints lines, not JSON
+        answer = {"stdout": log_text}
+    answer["bench_seconds"] = seconds
+    tmp = job.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(answer, indent=2))
+    tmp.replace(job.out)
+    print(f"[{time.strftime('%H:%M:%S')}] done  {job.name} ({seconds:.0f} s)", flush=True)
+
+
+def run_all(jobs: list[Job], workers: int) -> None:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(run_job, j) for j in jobs]:
+            future.result()
+
+
+def final_mains(run: Path) -> dict[str, str]:
+    """The newest main snapshot of each role of a finished run, as a path to its .npz."""
+    with LeagueStore.open(run, readonly=True) as store:
+        snaps = [s for s in store.snapshots() if s.kind == "main"]
+    return {role: str(run / [s for s in snaps if s.role == role][-1].npz_path) for role in ROLES}
+
+
+def run_seconds(run: Path) -> float:
+    with LeagueStore.open(run, readonly=True) as store:
+        return sum(g.seconds for g in store.generations())
+
+
+def measure_jobs(out: Path, seed: int, args: argparse.Namespace) -> list[Job]:
+    jobs = []
+    mains = {preset: final_mains(out / f"{preset}-s{seed}") for preset in PRESETS}
+    for preset in PRESETS:
+        run = out / f"{preset}-s{seed}"
+        for role in ROLES:
+            target = mains[preset][role]
+            key = f"{preset}-s{seed}-{role}"
+            d, logs = out / "done", out / "logs"
+            jobs.append(
+                Job(
+                    f"exploit {key}",
+                    cli("exploit", target, "--run", str(run), "--steps", str(args.br_steps))
+                    + ["--games", str(args.br_games), "--seed", str(seed), "--json"]
+                    + ["--no-progress"],
+                    d / f"exploit-{key}.json",
+                    logs / f"exploit-{key}.log",
+                )
+            )
+            jobs.append(
+                Job(
+                    f"gauntlet {key}",
+                    cli("gauntlet", target, "--run", str(run), "--json")
+                    + ["--games", str(args.gauntlet_games)],
+                    d / f"gauntlet-{key}.json",
+                    logs / f"gauntlet-{key}.log",
+                )
+            )
+            jobs.append(
+                Job(
+                    f"cpu {key}",
+                    cli("pit", target, "cpu", "--run", str(run), "--json")
+                    + ["--games", str(args.cpu_games)],
+                    d / f"cpu-{key}.json",
+                    logs / f"cpu-{key}.log",
+                )
+            )
+    for role in ROLES:
+        key = f"s{seed}-{role}"
+        jobs.append(
+            Job(
+                f"head to head {key}",
+                cli("pit", mains["league"][role], mains["article"][role], "--json")
+                + ["--games", str(args.h2h_games)],
+                out / "done" / f"h2h-{key}.json",
+                out / "logs" / f"h2h-{key}.log",
+            )
+        )
+    return jobs
+
+
+def mean_ci(values: list[float]) -> tuple[float, float]:
+    """Mean and the half-width of its 95% t-interval (0 for a single value)."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, float("nan")
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    return mean, T_95.get(n - 1, 1.96) * sd / math.sqrt(n)
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def exploit_rate(data: dict[str, Any]) -> tuple[float, int]:
+    return float(data["exploitability"]), int(sum(r["games"] for r in data["results"]))
+
+
+def gauntlet_score(data: dict[str, Any]) -> float:
+    return float(data["score"])
+
+
+def pit_rate(data: dict[str, Any]) -> float:
+    return float(data["win_rate"])
+
+
+def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
+    d = out / "done"
+    lines = [
+        f"bench_quality: seeds {seeds}; best responses {args.br_steps:,} steps, "
+        f"{args.br_games} games; gauntlet {args.gauntlet_games} games a bot; "
+        f"vs cpu {args.cpu_games} games; head to head {args.h2h_games} games",
+        "",
+        "| seed | preset | train time | vs CPU (L / R) | gauntlet (L / R) | "
+        "exploitability (L / R) | head to head vs article (L / R) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    collected: dict[str, dict[str, list[float]]] = {
+        p: {"cpu": [], "gauntlet": [], "exploit": [], "h2h": []} for p in PRESETS
+    }
+    for seed in seeds:
+        for preset in PRESETS:
+            key = f"{preset}-s{seed}"
+            cpu = [pit_rate(load(d / f"cpu-{key}-{r}.json")) for r in ROLES]
+            gauntlet = [gauntlet_score(load(d / f"gauntlet-{key}-{r}.json")) for r in ROLES]
+            exploit = [exploit_rate(load(d / f"exploit-{key}-{r}.json"))[0] for r in ROLES]
+            h2h = [pit_rate(load(d / f"h2h-s{seed}-{r}.json")) for r in ROLES]
+            if preset == "article":
+                h2h = [1.0 - v for v in h2h]
+            c = collected[preset]
+            c["cpu"] += cpu
+            c["gauntlet"] += gauntlet
+            c["exploit"] += exploit
+            c["h2h"] += h2h
+            minutes = run_seconds(out / key) / 60
+            lines.append(
+                f"| {seed} | {preset} | {minutes:.1f} min | {_pair(cpu)} | {_pair(gauntlet)} | "
+                f"{_pair(exploit)} | {_pair(h2h) if preset == 'league' else '-'} |"
+            )
+    lines += [
+        "",
+        "| preset | mean vs CPU | mean gauntlet | mean exploitability | mean head to head |",
+    ]
+    lines += ["|---|---:|---:|---:|---:|"]
+    for preset in PRESETS:
+        c = collected[preset]
+        cells = [_mean(c[k]) for k in ("cpu", "gauntlet", "exploit", "h2h")]
+        lines.append(f"| {preset} | " + " | ".join(cells) + " |")
+    lines += ["", "means over seeds and roles with their 95% t-intervals", ""]
+    lines += goals(collected, seeds)
+    return "\n".join(lines)
+
+
+def goals(c: dict[str, dict[str, list[float]]], seeds: list[int]) -> list[str]:
+    league, article = c["league"], c["article"]
+    n = len(seeds)
+    exploit = sum(league["exploit"]) / len(league["exploit"])
+    exploit_article = sum(article["exploit"]) / len(article["exploit"])
+    per_seed_gauntlet = [
+        (sum(league["gauntlet"][2 * i : 2 * i + 2]), sum(article["gauntlet"][2 * i : 2 * i + 2]))
+        for i in range(n)
+    ]
+    checks = [
+        (f"exploitability of the league's final mains <= 30% (mean {exploit:.1%})", exploit <= 0.3),
+        (
+            f"and below the article preset's ({exploit_article:.1%})",
+            exploit < exploit_article,
+        ),
+        (
+            "head to head >= 60% on each role, every seed (min "
+            f"{min(league['h2h']):.1%}, mean {sum(league['h2h']) / len(league['h2h']):.1%})",
+            min(league["h2h"]) >= 0.6,
+        ),
+        (f"vs CPU >= 95% (min {min(league['cpu']):.1%})", min(league["cpu"]) >= 0.95),
+        (
+            "gauntlet above the article preset's on every seed",
+            all(a > b for a, b in per_seed_gauntlet),
+        ),
+    ]
+    return [f"- {'PASS' if ok else 'FAIL'}: {text}" for text, ok in checks]
+
+
+def _pair(values: list[float]) -> str:
+    return " / ".join(f"{v:.1%}" for v in values)
+
+
+def _mean(values: list[float]) -> str:
+    mean, half = mean_ci(values)
+    return f"{mean:.1%}" + ("" if math.isnan(half) else f" ± {half:.1%}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="(default 0 1 2)")
+    p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_quality", help="folder")
+    p.add_argument("--jobs", type=int, default=2, help="commands at a time (default 2)")
+    p.add_argument("--br-steps", type=int, default=200_000, help="best-response steps")
+    p.add_argument("--br-games", type=int, default=1000, help="games per best response")
+    p.add_argument("--gauntlet-games", type=int, default=400, help="games per gauntlet bot")
+    p.add_argument("--cpu-games", type=int, default=1000, help="games against the CPU")
+    p.add_argument("--h2h-games", type=int, default=1000, help="head-to-head games per role")
+    args = p.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    steps = league_steps(load_config(preset="league"))
+    article = load_config(preset="article")
+    article_steps = steps // article.generations
+    print(
+        f"league: {steps:,} env steps per run (mains and exploiters); article preset: "
+        f"{article.generations} generations x {article_steps:,} steps",
+        flush=True,
+    )
+    started = time.perf_counter()
+    trains = [
+        train_job(out, seed, preset, None if preset == "league" else article_steps)
+        for seed in args.seeds
+        for preset in PRESETS
+    ]
+    run_all(trains, args.jobs)
+    measures = [job for seed in args.seeds for job in measure_jobs(out, seed, args)]
+    run_all(measures, args.jobs)
+    table = report(out, args.seeds, args)
+    (out / "report.md").write_text(table + "\n")
+    print(table)
+    print(f"\n{(time.perf_counter() - started) / 60:.1f} min this time; table in {out}/report.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The reference bots: interception against the engine's own ball, both sides, batch independence,
+and each bot's style (edge aiming, late reaction, aim error)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from envs.bots import (
+    AIM_ERROR,
+    BOTS,
+    Court,
+    Delayed,
+    EdgeAimer,
+    Follower,
+    Interceptor,
+    Noisy,
+    intercept,
+    reflect,
+)
+from envs.engine import BX, BY, DOWN, HITS_L, HITS_R, SCORE_L, SCORE_R, STAY, UP, VX, VY, Engine
+from envs.observation import FRAME_SIZE, push_coords
+from envs.rules import Rules, rules
+from envs.scripted import ScriptedCPU, StillPolicy
+from league.evaluation import play_games
+from league.players import load_bot, resolve_player
+
+REPO = Path(__file__).resolve().parents[1]
+CLASSIC = rules("classic")
+
+
+def obs_of(court: Court, frames: list[dict[str, float]]) -> np.ndarray:
+    """One observation (1, 6K) from frames in pixels of the mirrored court, oldest first."""
+    row = []
+    for f in frames:
+        w, h, v = court.width, court.height, court.ball_speed
+        row += [2 * f["x"] / w - 1, 2 * f["y"] / h - 1, 2 * f["own"] / h - 1]
+        row += [2 * f.get("opp", h / 2) / h - 1, f["vx"] / v, f["vy"] / v]
+    return np.array([row], dtype=np.float32)
+
+
+# ------------------------------------------------------------------------- the geometry
+
+
+def test_reflect_folds_the_path_between_the_walls() -> None:
+    y, turned = reflect(np.array([8.0, 200.0, 0.0, 400.0, 786.0, -760.0]), 8.0, 392.0)
+    np.testing.assert_allclose(y, [8.0, 200.0, 16.0, 384.0, 18.0, 8.0])
+    np.testing.assert_array_equal(turned, [1, 1, -1, -1, 1, 1])
+
+
+def _contact_y(state: np.ndarray, face_x: float, side: int, width: float) -> float:
+    """The ball's y when it met the paddle face this step, from the state after the rebound."""
+    x, vx = state[BX], state[VX]
+    if side == 1:
+        x, vx = width - x, -vx
+    after = (x - face_x) / vx  # the part of the step travelled since the contact
+    return float(state[BY] - state[VY] * after)
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_interceptor_predicts_where_the_engine_ball_meets_its_paddle(side: int) -> None:
+    game = CLASSIC.replace(points_to_win=4)
+    court = Court.of(game)
+    bot, still = Interceptor(game), StillPolicy()
+    compared = 0
+    for seed in range(8):
+        engine = Engine(game, 1)
+        engine.reset(seeds=[seed], first_serve=[seed % 2])
+        obs = np.zeros((1, FRAME_SIZE * 4), dtype=np.float32)
+        push_coords(engine.state, engine.params, side, obs, True)
+        predicted = None
+        while not engine.done[0]:
+            towards = engine.state[0, VX] < 0 if side == 0 else engine.state[0, VX] > 0
+            if towards and predicted is None:  # far away: the first step of the flight
+                predicted = predicted_y(court, obs)
+            elif not towards:
+                predicted = None
+            hits = engine.state[0, HITS_L + side]
+            mine, other = bot.act(obs)[0], still.act(obs)[0]
+            engine.step(np.array([[mine, other] if side == 0 else [other, mine]]))
+            push_coords(engine.state, engine.params, side, obs, False)
+            if engine.state[0, HITS_L + side] > hits and predicted is not None:
+                met = _contact_y(engine.state[0], court.face_x, side, court.width)
+                if court.radius <= met <= court.height - court.radius:  # no wall after contact
+                    assert met == pytest.approx(predicted, abs=1e-3)
+                    compared += 1
+                predicted = None
+    assert compared >= 20
+
+
+def predicted_y(court: Court, obs: np.ndarray) -> float:
+    """Where the interceptor expects the ball of the newest frame to meet its face."""
+    return float(intercept(court, court.frame(obs)).y[0])
+
+
+# ------------------------------------------------------------------------ whole games
+
+
+def test_interceptor_never_misses() -> None:
+    for ball_speedup in (1.0, CLASSIC.ball_speedup):  # slow serves only, then speeding up
+        game = CLASSIC.replace(points_to_win=3, ball_speedup=ball_speedup)
+        bot, cpu = Interceptor(game), ScriptedCPU()
+        out = play_games(game, [bot] * 4 + [cpu] * 4, [cpu] * 4 + [bot] * 4, list(range(8)))
+        assert (out.left_points[:4] == 3).all() and (out.right_points[:4] == 0).all()
+        assert (out.right_points[4:] == 3).all() and (out.left_points[4:] == 0).all()
+
+
+@pytest.mark.parametrize("name", list(BOTS))
+def test_each_bot_beats_a_still_paddle_from_either_side(name: str) -> None:
+    game = CLASSIC.replace(points_to_win=3)
+    bot, still = BOTS[name](game), StillPolicy()
+    out = play_games(game, [bot] * 4 + [still] * 4, [still] * 4 + [bot] * 4, list(range(8)))
+    assert out.left_won[:4].all() and out.right_won[4:].all()
+
+
+def test_edge_aimer_beats_the_cpu() -> None:
+    game = CLASSIC.replace(points_to_win=5)
+    edge, cpu = EdgeAimer(game), ScriptedCPU()
+    out = play_games(game, [edge] * 8 + [cpu] * 8, [cpu] * 8 + [edge] * 8, list(range(16)))
+    assert out.left_won[:8].sum() + out.right_won[8:].sum() >= 15
+
+
+def test_a_game_alone_plays_as_in_a_batch() -> None:
+    game = CLASSIC.replace(points_to_win=2, max_steps=600)  # bot against bot may never end
+    players = [cls(game) for cls in BOTS.values()] + [ScriptedCPU()]
+    n = 12
+    left = [players[i % len(players)] for i in range(n)]
+    right = [players[(i * 5 + 2) % len(players)] for i in range(n)]
+    batch = play_games(game, left, right, list(range(n)))
+    for i in range(n):
+        alone = play_games(game, [left[i]], [right[i]], [i], first_serve=[i % 2])
+        assert alone.left_points[0] == batch.left_points[i]
+        assert alone.right_points[0] == batch.right_points[i]
+        assert alone.steps[0] == batch.steps[i]
+
+
+def test_every_bot_is_a_player_by_name() -> None:
+    for name, cls in BOTS.items():
+        player = resolve_player(name, None, CLASSIC)
+        assert player.id == name and isinstance(player.policy, cls)
+        actions = player.policy.act(np.zeros((3, 24), dtype=np.float32))
+        assert actions.shape == (3,) and actions.dtype == np.int64
+        assert player.policy.act(np.zeros(24, dtype=np.float32)).shape == (1,)
+
+
+# ------------------------------------------------------------------------------ styles
+
+
+def test_follower_plays_as_the_example_bot() -> None:
+    example = load_bot(f"py:{REPO / 'scripts' / 'example_bot.py'}:Follower", CLASSIC)
+    obs = np.random.default_rng(0).uniform(-1, 1, (2000, 24)).astype(np.float32)
+    np.testing.assert_array_equal(Follower(CLASSIC).act(obs), example.act(obs))
+
+
+def test_interceptor_returns_to_the_centre_while_the_ball_leaves() -> None:
+    court = Court.of(CLASSIC)
+    away = {"x": 300.0, "y": 50.0, "vx": 10.0, "vy": 0.0}
+    bot = Interceptor(CLASSIC)
+    assert bot.act(obs_of(court, [{**away, "own": 100.0}]))[0] == DOWN
+    assert bot.act(obs_of(court, [{**away, "own": 300.0}]))[0] == UP
+    assert bot.act(obs_of(court, [{**away, "own": 202.0}]))[0] == STAY  # within the dead band
+
+
+@pytest.mark.parametrize(("opp", "move"), [(60.0, UP), (340.0, DOWN)])
+def test_edge_aimer_meets_the_ball_off_centre_away_from_the_opponent(opp: float, move: int) -> None:
+    # Rebounds of at most 10 degrees reach the far side without meeting a wall.
+    game = CLASSIC.replace(max_bounce_angle=10.0)
+    court = Court.of(game)
+    # A flat ball arriving at y = 200 where the paddle already waits: the interceptor stays.
+    frame = {"x": 300.0, "y": 200.0, "own": 200.0, "opp": opp, "vx": -12.0, "vy": 0.0}
+    assert Interceptor(game).act(obs_of(court, [frame]))[0] == STAY
+    # Opponent high: meet the ball below the centre (paddle up) to send it down, and vice versa.
+    assert EdgeAimer(game).act(obs_of(court, [frame]))[0] == move
+    f = court.frame(obs_of(court, [frame]))
+    target = EdgeAimer(game).aim(f, intercept(court, f))[0]
+    # The edge, 80% of half the paddle off centre, on the paddle's reach: whole moves away.
+    edge = 0.8 * game.paddle_height / 2
+    assert abs(target - (200.0 - edge if move == UP else 200.0 + edge)) <= game.paddle_speed / 2
+    assert (target - 200.0) / game.paddle_speed == pytest.approx(round((target - 200.0) / 8.0))
+
+
+def _returned(game: Rules, bot: object, games: int = 8) -> tuple[int, int]:
+    """Of the bot's (left) hits, how many a still right paddle met again, out of how many."""
+    engine = Engine(game, games)
+    engine.reset(seeds=list(range(games)), first_serve=[i % 2 for i in range(games)])
+    obs = np.zeros((games, FRAME_SIZE * 4), dtype=np.float32)
+    push_coords(engine.state, engine.params, 0, obs, True)
+    pending = np.zeros(games, dtype=bool)  # a hit of the bot on its way to the still paddle
+    returned = hits = 0
+    while not engine.done.all():
+        before = engine.state[:, [HITS_L, HITS_R, SCORE_L, SCORE_R]].copy()
+        actions = np.stack([bot.act(obs), np.zeros(games, dtype=np.int64)], axis=1)
+        engine.step(actions)
+        push_coords(engine.state, engine.params, 0, obs, False)
+        new = engine.state[:, [HITS_L, HITS_R, SCORE_L, SCORE_R]] - before
+        returned += int((pending & (new[:, 1] > 0)).sum())
+        pending &= (new[:, 1] == 0) & (new[:, 2] + new[:, 3] == 0)
+        pending |= new[:, 0] > 0
+        hits += int((new[:, 0] > 0).sum())
+    return returned, hits
+
+
+def test_edge_aimer_sends_the_ball_past_the_opponent() -> None:
+    game = CLASSIC.replace(points_to_win=5)
+    returned, hits = _returned(game, EdgeAimer(game), games=12)
+    assert hits >= 30 and returned <= 0.05 * hits
+    # The interceptor meets the ball with its paddle's centre: the still paddle gets far more.
+    returned, hits = _returned(game, Interceptor(game), games=12)
+    assert returned >= 0.1 * hits
+
+
+def test_delayed_reacts_to_the_oldest_frame_and_only_in_its_own_half() -> None:
+    court, bot = Court.of(CLASSIC), Delayed(CLASSIC)
+    coming = {"vx": -12.0, "vy": 0.0, "own": 200.0}
+    # Now the ball is close and low, but three steps ago it was still in the other half: wait.
+    old = {**coming, "x": 420.0, "y": 100.0}
+    new = {**coming, "x": 384.0, "y": 350.0}
+    assert bot.act(obs_of(court, [old, old, old, new]))[0] == STAY
+    assert Interceptor(CLASSIC).act(obs_of(court, [old, old, old, new]))[0] == DOWN
+    # The oldest frame in its own half decides, high, though the newest ball is low.
+    old = {**coming, "x": 380.0, "y": 100.0}
+    assert bot.act(obs_of(court, [old, old, old, new]))[0] == UP
+
+
+def test_noisy_aim_error_is_fixed_for_a_flight_and_spread_over_the_paddle() -> None:
+    bot = Noisy(CLASSIC)
+    rng = np.random.default_rng(0)
+    vx, vy = -rng.uniform(5, 24, 5000), rng.uniform(-20, 20, 5000)
+    error = bot.aim_error(vx, vy)
+    np.testing.assert_array_equal(error, bot.aim_error(vx, -vy))  # a wall turns vy only
+    np.testing.assert_array_equal(error[::-1], bot.aim_error(vx[::-1], vy[::-1]))
+    spread = AIM_ERROR * CLASSIC.paddle_height
+    assert (np.abs(error) <= spread).all()
+    assert error.min() < -0.95 * spread and error.max() > 0.95 * spread
+    assert abs(error.mean()) < 0.05 * spread
+    assert len(np.unique(error)) == len(error)
+
+
+def test_bots_follow_the_rules_geometry() -> None:
+    small = Rules(height=200.0, paddle_height=40.0, ball_radius=4.0)
+    court = Court.of(small)
+    # A ball bouncing once off the bottom wall (y = 196) on its way to the face (x = 34).
+    frame = {"x": 134.0, "y": 150.0, "own": 100.0, "vx": -10.0, "vy": 10.0}
+    at = intercept(court, court.frame(obs_of(court, [frame])))
+    assert at.y[0] == pytest.approx(2 * 196.0 - 250.0, abs=1e-3) and at.turned[0] == -1
+    assert at.steps[0] == pytest.approx(10.0)
