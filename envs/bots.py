@@ -16,6 +16,16 @@ so a game's result never depends on what else is in the batch.
 
 The bots read the rules' geometry and take their own paddle to be ``paddle_height`` high; under
 rules whose right paddle differs they aim as if it did not.
+
+Two implementations of the same arithmetic live here. ``act`` runs a compiled kernel per bot
+(numba, loops over the rows, sharing the compiled steps :func:`_pixels`, :func:`_meet`,
+:func:`_fold`, :func:`_steer` and the edge aimer's :func:`_edge_position`,
+:func:`_rebound_angle`, :func:`_rebound_gap`): a gauntlet calls every bot at every game step.
+``act_numpy`` is the same bot in numpy array operations (:meth:`Court.frame`, :func:`reflect`,
+:func:`intercept`, :func:`steer`, :meth:`EdgeAimer.aim`, :meth:`Noisy.aim_error`): the readable
+reference, which the tests hold the kernels to action for action and ``scripts/bench_bots.py``
+times them against. The kernels do the same float64 operations in the same order, so the two
+agree to the last bit, not only on most rows: change both together.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from envs.engine import DOWN, STAY, UP
 from envs.observation import FRAME_SIZE
@@ -32,6 +43,27 @@ from envs.rules import Rules
 
 EDGE_SHARE = 0.8  # where the edge aimer meets the ball: this share of half its paddle off centre
 AIM_ERROR = 0.7  # the noisy bot's largest aim error, in paddle heights
+
+# The court as the kernels read it: Court.vector(), one float64 per field, in this order.
+(
+    G_WIDTH,
+    G_HEIGHT,
+    G_RADIUS,
+    G_FACE_X,
+    G_FAR_X,
+    G_HALF_PADDLE,
+    G_PADDLE_SPEED,
+    G_BALL_SPEED,
+    G_BOUNCE,
+    G_CARRY,
+    G_DEAD_BAND,
+) = range(11)
+
+# splitmix64, for the noisy bot's aim error (see _unit_hash)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TWO53 = float(2**53)
 
 
 class Frame(NamedTuple):
@@ -105,6 +137,8 @@ class Court:
     def frame(self, obs: np.ndarray, index: int = -1) -> Frame:
         """Frame ``index`` of every observation (0 the oldest, -1 the newest), in pixels.
 
+        (Numpy, per row in the kernels: :func:`_pixels`.)
+
         :param obs: observations (B, 6K).
         :param index: which of the K stacked frames.
         """
@@ -126,9 +160,33 @@ class Court:
         """The court's centre line y, where a bot waits."""
         return self.height / 2.0
 
+    def vector(self) -> np.ndarray:
+        """The geometry as the compiled kernels read it: float64, indexed by the ``G_*`` names."""
+        return np.array(
+            [
+                self.width,
+                self.height,
+                self.radius,
+                self.face_x,
+                self.far_x,
+                self.half_paddle,
+                self.paddle_speed,
+                self.ball_speed,
+                self.bounce,
+                self.carry,
+                self.dead_band,
+            ],
+            dtype=np.float64,
+        )
+
+
+# ------------------------------------------------------------- numpy: the bots' reference steps
+
 
 def reflect(y: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
     """Fold an unbounded straight path's y into ``[low, high]`` as the walls reflect the ball.
+
+    (Numpy, per row in the kernels: :func:`_fold`.)
 
     :param y: where the ball would be without walls.
     :param low: the top wall, for the ball centre.
@@ -158,7 +216,8 @@ class Intercept(NamedTuple):
 def intercept(court: Court, f: Frame) -> Intercept:
     """Where the ball's centre reaches the bot's paddle face, if it moves towards the bot.
 
-    Rows where the ball moves away (or is already past the face) get the ball's own y.
+    Rows where the ball moves away (or is already past the face) get the ball's own y. (Numpy,
+    per row in the kernels: :func:`_meet`.)
 
     :param court: the geometry.
     :param f: the frame to predict from.
@@ -174,6 +233,8 @@ def intercept(court: Court, f: Frame) -> Intercept:
 def steer(own: np.ndarray, target: np.ndarray, dead_band: float) -> np.ndarray:
     """Actions moving paddle centres ``own`` towards ``target`` (y grows downward).
 
+    (Numpy, per row in the kernels: :func:`_steer`.)
+
     :param own: paddle centre y per row.
     :param target: wanted paddle centre y per row.
     :param dead_band: no move when within this distance of the target.
@@ -183,9 +244,20 @@ def steer(own: np.ndarray, target: np.ndarray, dead_band: float) -> np.ndarray:
     return np.where(gap < -dead_band, UP, np.where(gap > dead_band, DOWN, STAY)).astype(np.int64)
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _batch(obs: np.ndarray) -> np.ndarray:
-    obs = np.asarray(obs)
-    return obs.reshape(1, -1) if obs.ndim == 1 else obs
+    """A (B, 6K) float32 or float64 array of ``obs`` (one row for a single observation)."""
+    if type(obs) is not np.ndarray:
+        obs = np.asarray(obs)
+    if obs.ndim == 1:
+        obs = obs.reshape(1, -1)
+    if obs.ndim != 2 or obs.shape[1] < FRAME_SIZE:
+        raise ValueError(f"need observations (B, {FRAME_SIZE}K), got shape {obs.shape}")
+    if obs.dtype not in _FLOATS:
+        obs = obs.astype(np.float64)  # as Court.frame reads them: one compiled kernel per dtype
+    return obs
 
 
 def _unit_hash(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -195,11 +267,236 @@ def _unit_hash(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     hash through ``sin`` would not promise to the last bit.
     """
     with np.errstate(over="ignore"):
-        z = a.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ b.view(np.uint64)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = a.view(np.uint64) * _GOLDEN ^ b.view(np.uint64)
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
         z ^= z >> np.uint64(31)
-    return (z >> np.uint64(11)).astype(np.float64) / float(2**53)
+    return (z >> np.uint64(11)).astype(np.float64) / _TWO53
+
+
+# --------------------------------------------------------------------------- compiled kernels
+# Each kernel is its bot's act_numpy row by row: the same float64 operations in the same order
+# (no fastmath, so no fused multiply-adds), the same libm calls, ties broken the same way. The
+# helpers carry the numpy function they mirror in their docstring.
+
+_SHIFT30, _SHIFT27, _SHIFT31, _SHIFT11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+
+
+@njit(cache=True, error_model="numpy")
+def _newest(obs: np.ndarray) -> int:
+    """The column of the newest frame in observations (B, 6K)."""
+    return (obs.shape[1] // FRAME_SIZE - 1) * FRAME_SIZE
+
+
+@njit(cache=True, error_model="numpy")
+def _pixels(
+    obs: np.ndarray, i: int, o: int, g: np.ndarray
+) -> tuple[float, float, float, float, float, float]:
+    """:meth:`Court.frame` of row ``i``, the frame at column ``o``: x, y, own, opp, vx, vy."""
+    w, h, v = g[G_WIDTH] / 2.0, g[G_HEIGHT] / 2.0, g[G_BALL_SPEED]
+    return (
+        (np.float64(obs[i, o]) + 1.0) * w,
+        (np.float64(obs[i, o + 1]) + 1.0) * h,
+        (np.float64(obs[i, o + 2]) + 1.0) * h,
+        (np.float64(obs[i, o + 3]) + 1.0) * h,
+        np.float64(obs[i, o + 4]) * v,
+        np.float64(obs[i, o + 5]) * v,
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _fold(y: float, low: float, high: float) -> tuple[float, float]:
+    """:func:`reflect` of one y.
+
+    ``np.mod(m, period)`` is ``fmod`` plus the period where that is negative. Within two periods
+    either way ``fmod`` is at most one subtraction, exact (Sterbenz), so it is done as that, with
+    selects rather than branches: the edge aimer's rebounds meet a wall or not at random.
+    """
+    span = high - low
+    period = 2.0 * span
+    m = y - low
+    if -2.0 * period < m < 2.0 * period:
+        m = m - period if m >= period else m
+        m = m + period if m < 0.0 else m  # fmod's value, or numpy's correction of it
+        m = m + period if m < 0.0 else m  # numpy's correction, after fmod's m + period
+    else:
+        m = np.fmod(m, period)
+        if m != 0.0 and (period < 0.0) != (m < 0.0):
+            m += period
+    turned = m > span
+    return low + (period - m if turned else m), -1.0 if turned else 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def _meet(x: float, y: float, vx: float, vy: float, g: np.ndarray) -> tuple[float, float, float]:
+    """:func:`intercept` of one ball: its y and turn at the bot's face, and the steps to it."""
+    steps = (g[G_FACE_X] - x) / vx if vx < 0.0 else 0.0
+    steps = max(steps, 0.0)
+    at, turned = _fold(y + vy * steps, g[G_RADIUS], g[G_HEIGHT] - g[G_RADIUS])
+    return at, turned, steps
+
+
+@njit(cache=True, error_model="numpy")
+def _steer(own: float, target: float, dead_band: float) -> int:
+    """:func:`steer` of one paddle."""
+    gap = target - own
+    if gap < -dead_band:
+        return UP
+    if gap > dead_band:
+        return DOWN
+    return STAY
+
+
+@njit(cache=True, error_model="numpy")
+def _edge_position(
+    at: float, own: float, side: float, moves: float, g: np.ndarray, edge: float
+) -> float:
+    """One side of :meth:`EdgeAimer.aim`: the paddle centre, whole moves from ``own`` and within
+    the court, nearest to meeting the ball at ``at`` ``edge`` below (side 1) or above (-1) it.
+
+    :param moves: whole moves the paddle has before the ball arrives.
+    """
+    half, speed = g[G_HALF_PADDLE], g[G_PADDLE_SPEED]
+    k = min(max(np.rint((at - side * edge - own) / speed), -moves), moves)
+    return min(max(own + k * speed, half), g[G_HEIGHT] - half)
+
+
+@njit(cache=True, error_model="numpy")
+def _rebound_angle(at: float, centre: float, incoming: float, g: np.ndarray) -> float:
+    """The angle law of :meth:`EdgeAimer.aim`: the rebound off a paddle centred at ``centre``.
+
+    :param incoming: the kept share of the incoming angle (``carry`` times it).
+    """
+    limit = max(g[G_BOUNCE], 1e-9)
+    offset = (at - centre) / (g[G_HALF_PADDLE] + g[G_RADIUS])
+    return min(max(incoming + g[G_BOUNCE] * offset, -limit), limit)
+
+
+@njit(cache=True, error_model="numpy")
+def _rebound_gap(at: float, slope: float, opp: float, g: np.ndarray) -> float:
+    """The end of :meth:`EdgeAimer.aim`: how far from ``opp`` a rebound from ``at`` reaches the
+    opponent's face, walls folded in.
+
+    :param slope: the tangent of the rebound angle.
+    """
+    path = at + slope * (g[G_FAR_X] - g[G_FACE_X])
+    arrival, _ = _fold(path, g[G_RADIUS], g[G_HEIGHT] - g[G_RADIUS])
+    return abs(arrival - opp)
+
+
+@njit(cache=True, error_model="numpy")
+def _hash_unit(a: np.uint64, b: np.uint64) -> float:
+    """:func:`_unit_hash` of one pair of float64 bit patterns."""
+    z = (a * _GOLDEN) ^ b
+    z = (z ^ (z >> _SHIFT30)) * _MIX1
+    z = (z ^ (z >> _SHIFT27)) * _MIX2
+    z ^= z >> _SHIFT31
+    return np.float64(z >> _SHIFT11) / _TWO53
+
+
+@njit(cache=True, error_model="numpy")
+def _follower_kernel(obs: np.ndarray, g: np.ndarray, slack: float) -> np.ndarray:
+    o = _newest(obs)
+    out = np.empty(obs.shape[0], dtype=np.int64)
+    for i in range(obs.shape[0]):
+        _, y, own, _, _, _ = _pixels(obs, i, o, g)
+        out[i] = _steer(own, y, slack)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _interceptor_kernel(obs: np.ndarray, g: np.ndarray) -> np.ndarray:
+    o = _newest(obs)
+    out = np.empty(obs.shape[0], dtype=np.int64)
+    for i in range(obs.shape[0]):
+        x, y, own, _, vx, vy = _pixels(obs, i, o, g)
+        target = g[G_HEIGHT] / 2.0
+        if vx < 0.0:
+            target = _meet(x, y, vx, vy, g)[0]
+        out[i] = _steer(own, target, g[G_DEAD_BAND])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _edge_kernel(obs: np.ndarray, g: np.ndarray, edge: float) -> np.ndarray:
+    n, o = obs.shape[0], _newest(obs)
+    reach = g[G_HALF_PADDLE] + g[G_RADIUS] - 1.0  # a hit, with a pixel to spare
+    out = np.empty(n, dtype=np.int64)
+    # The rows that aim (a ball coming, an edge in reach), gathered into columns: the atan2 and
+    # tan calls then run in loops of their own, back to back, instead of each waiting at the end
+    # of its row's chain of divisions (this took a third off the time).
+    rows = np.empty(n, dtype=np.int64)
+    at, own, opp, rise, run = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    centres, angles = np.empty((n, 2)), np.empty((n, 2))
+    m = 0
+    for i in range(n):
+        x, y, mine, theirs, vx, vy = _pixels(obs, i, o, g)
+        target = g[G_HEIGHT] / 2.0
+        if vx < 0.0:
+            target, turned, steps = _meet(x, y, vx, vy, g)
+            moves = np.floor(steps)  # a float: math.floor would give an int64
+            down = _edge_position(target, mine, 1.0, moves, g, edge)  # sends the ball down
+            up = _edge_position(target, mine, -1.0, moves, g, edge)
+            if abs(target - down) <= reach or abs(target - up) <= reach:
+                rows[m], at[m], own[m], opp[m] = i, target, mine, theirs
+                rise[m], run[m] = vy * turned, abs(vx)  # the incoming angle's atan2 arguments
+                centres[m, 0], centres[m, 1] = down, up
+                m += 1
+                continue
+        out[i] = _steer(mine, target, g[G_DEAD_BAND])  # the centre, or the ball: no edge in reach
+    for j in range(m):
+        incoming = g[G_CARRY] * math.atan2(rise[j], run[j])
+        for s in range(2):
+            angles[j, s] = _rebound_angle(at[j], centres[j, s], incoming, g)
+    for j in range(m):
+        for s in range(2):
+            angles[j, s] = math.tan(angles[j, s])
+    for j in range(m):
+        best, best_gap = at[j], -1.0
+        for s in range(2):  # below the centre, then above it: a tie keeps the first
+            if abs(at[j] - centres[j, s]) <= reach:  # else a miss, gap -1: never better
+                gap = _rebound_gap(at[j], angles[j, s], opp[j], g)
+                if gap > best_gap:
+                    best, best_gap = centres[j, s], gap
+        out[rows[j]] = _steer(own[j], best, g[G_DEAD_BAND])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _delayed_kernel(obs: np.ndarray, g: np.ndarray) -> np.ndarray:
+    o = _newest(obs)
+    out = np.empty(obs.shape[0], dtype=np.int64)
+    for i in range(obs.shape[0]):
+        x, y, _, _, vx, vy = _pixels(obs, i, 0, g)  # the ball of the oldest frame
+        own = _pixels(obs, i, o, g)[2]  # the paddle of the newest
+        if x < g[G_WIDTH] / 2.0:
+            target = g[G_HEIGHT] / 2.0
+            if vx < 0.0:
+                target = _meet(x, y, vx, vy, g)[0]
+            out[i] = _steer(own, target, g[G_DEAD_BAND])
+        else:
+            out[i] = STAY
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _noisy_kernel(obs: np.ndarray, g: np.ndarray, spread: float) -> np.ndarray:
+    o = _newest(obs)
+    out = np.empty(obs.shape[0], dtype=np.int64)
+    velocity = np.empty(2, dtype=np.float64)
+    bits = velocity.view(np.uint64)  # the float64 bits of vx and |vy|
+    for i in range(obs.shape[0]):
+        x, y, own, _, vx, vy = _pixels(obs, i, o, g)
+        target = g[G_HEIGHT] / 2.0
+        if vx < 0.0:
+            velocity[0], velocity[1] = vx, abs(vy)
+            error = (2.0 * _hash_unit(bits[0], bits[1]) - 1.0) * spread
+            target = _meet(x, y, vx, vy, g)[0] + error
+        out[i] = _steer(own, target, g[G_DEAD_BAND])
+    return out
+
+
+# ------------------------------------------------------------------------------------ the bots
 
 
 class Follower:
@@ -213,12 +510,17 @@ class Follower:
     def __init__(self, rules: Rules) -> None:
         self.court = Court.of(rules)
         self.slack = rules.paddle_height / 4.0
+        self._geometry = self.court.vector()
 
     def act(self, obs: np.ndarray) -> np.ndarray:
-        """One action per observation row.
+        """One action per observation row (int64: 0 stay, 1 up, 2 down).
 
         :param obs: observations (B, 6K) or one (6K,).
         """
+        return _follower_kernel(_batch(obs), self._geometry, self.slack)
+
+    def act_numpy(self, obs: np.ndarray) -> np.ndarray:
+        """:meth:`act` in numpy array operations: the reference the kernel is tested against."""
         f = self.court.frame(_batch(obs))
         return steer(f.own, f.y, self.slack)
 
@@ -233,12 +535,17 @@ class Interceptor:
 
     def __init__(self, rules: Rules) -> None:
         self.court = Court.of(rules)
+        self._geometry = self.court.vector()
 
     def act(self, obs: np.ndarray) -> np.ndarray:
-        """One action per observation row.
+        """One action per observation row (int64: 0 stay, 1 up, 2 down).
 
         :param obs: observations (B, 6K) or one (6K,).
         """
+        return _interceptor_kernel(_batch(obs), self._geometry)
+
+    def act_numpy(self, obs: np.ndarray) -> np.ndarray:
+        """:meth:`act` in numpy array operations: the reference the kernel is tested against."""
         f = self.court.frame(_batch(obs))
         target = np.where(f.vx < 0.0, intercept(self.court, f).y, self.court.centre)
         return steer(f.own, target, self.court.dead_band)
@@ -261,12 +568,17 @@ class EdgeAimer:
     def __init__(self, rules: Rules) -> None:
         self.court = Court.of(rules)
         self.edge = EDGE_SHARE * self.court.half_paddle
+        self._geometry = self.court.vector()
 
     def act(self, obs: np.ndarray) -> np.ndarray:
-        """One action per observation row.
+        """One action per observation row (int64: 0 stay, 1 up, 2 down).
 
         :param obs: observations (B, 6K) or one (6K,).
         """
+        return _edge_kernel(_batch(obs), self._geometry, self.edge)
+
+    def act_numpy(self, obs: np.ndarray) -> np.ndarray:
+        """:meth:`act` in numpy array operations: the reference the kernel is tested against."""
         f = self.court.frame(_batch(obs))
         target = np.where(f.vx < 0.0, self.aim(f, intercept(self.court, f)), self.court.centre)
         return steer(f.own, target, self.court.dead_band)
@@ -275,6 +587,8 @@ class EdgeAimer:
         """The paddle centre that sends the ball farthest from the opponent's paddle.
 
         Where neither edge can be reached in time, the ball's own y: the interceptor's target.
+        (Numpy, per row in the kernel: :func:`_edge_position`, :func:`_rebound_angle`, then
+        :func:`_rebound_gap` of the angle's tangent.)
 
         :param f: the frame (the bot's and the opponent's paddles, the ball's velocity).
         :param at: where and when the ball meets the bot's face.
@@ -315,12 +629,17 @@ class Delayed:
 
     def __init__(self, rules: Rules) -> None:
         self.court = Court.of(rules)
+        self._geometry = self.court.vector()
 
     def act(self, obs: np.ndarray) -> np.ndarray:
-        """One action per observation row.
+        """One action per observation row (int64: 0 stay, 1 up, 2 down).
 
         :param obs: observations (B, 6K) or one (6K,).
         """
+        return _delayed_kernel(_batch(obs), self._geometry)
+
+    def act_numpy(self, obs: np.ndarray) -> np.ndarray:
+        """:meth:`act` in numpy array operations: the reference the kernel is tested against."""
         obs = _batch(obs)
         seen = self.court.frame(obs, 0)
         own = self.court.frame(obs, -1).own
@@ -345,12 +664,17 @@ class Noisy:
     def __init__(self, rules: Rules, spread: float = AIM_ERROR) -> None:
         self.court = Court.of(rules)
         self.spread = spread * rules.paddle_height
+        self._geometry = self.court.vector()
 
     def act(self, obs: np.ndarray) -> np.ndarray:
-        """One action per observation row.
+        """One action per observation row (int64: 0 stay, 1 up, 2 down).
 
         :param obs: observations (B, 6K) or one (6K,).
         """
+        return _noisy_kernel(_batch(obs), self._geometry, self.spread)
+
+    def act_numpy(self, obs: np.ndarray) -> np.ndarray:
+        """:meth:`act` in numpy array operations: the reference the kernel is tested against."""
         f = self.court.frame(_batch(obs))
         aimed = intercept(self.court, f).y + self.aim_error(f.vx, f.vy)
         target = np.where(f.vx < 0.0, aimed, self.court.centre)
@@ -358,6 +682,8 @@ class Noisy:
 
     def aim_error(self, vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
         """The offset, in pixels, added to the predicted y of a ball flying with this velocity.
+
+        (Numpy; the kernel hashes per row with :func:`_hash_unit`.)
 
         :param vx: the ball's x velocity, pixels per step.
         :param vy: the ball's y velocity (its sign is ignored).

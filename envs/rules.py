@@ -1,6 +1,6 @@
 """The rules of the game: one frozen dataclass holding every figure, and named presets.
 
-``seed`` is the article's game exactly as ``../shared/SEED_RULES.md`` states it. ``classic`` (the
+``seed`` is the article's game exactly as ``docs/SEED_RULES.md`` states it. ``classic`` (the
 default) is a game where skill decides: the rebound angle depends on where the ball meets the
 paddle and the ball speeds up on every hit, so a paddle that only follows the ball can be beaten by
 one that aims with its edge.

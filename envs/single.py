@@ -11,9 +11,10 @@ import numpy as np
 from envs.engine import SCORE_L, TERMINATED, TRUNCATED, Engine
 from envs.observation import OBS_MODES, PIXELS, coords_bounds, push_coords, push_pixels
 from envs.rules import Rules, rules
-from envs.scripted import Policy, scripted
+from envs.scripted import SCRIPTED, Policy, scripted
 
 ROLES = ("left", "right")
+SNAPSHOT_SUFFIXES = (".npz", ".json", ".zip")
 OpponentSampler = Callable[[np.random.Generator], tuple[str, Policy]]
 
 
@@ -57,7 +58,8 @@ class PongVsOpponent(gym.Env):
     :param rules: a ``Rules`` or a preset name (default ``"classic"``).
     :param role: the learner's side, ``"left"`` or ``"right"``.
     :param opponent: the other side: a policy (``act(obs) -> actions``) or a scripted policy's
-        name (default ``"cpu"``). It sees ``coords`` observations of its own side.
+        name (default ``"cpu"``). It sees ``coords`` observations of its own side. A league
+        snapshot is a policy once loaded: ``league.policies.NumpyPolicy.load(path)``.
     :param opponent_sampler: instead of ``opponent``, a callable ``(rng) -> (id, policy)`` called
         at every reset with the env's Generator: the league's matchmaking.
     :param obs_mode: ``"coords"`` (6 floats per frame) or ``"pixels"`` (84x84 grayscale).
@@ -181,6 +183,14 @@ def _named(name: str, game_rules: Rules) -> OpponentSampler:
     Built once with its own fresh entropy instead, a ``"random"`` opponent made a seeded env
     unrepeatable (``check_env``'s step-determinism check failed).
     """
+    if name.lower().endswith(SNAPSHOT_SUFFIXES) or "/" in name or "\\" in name:
+        # Reading a snapshot file is the trainer's business (league/policies.py): the game
+        # imports nothing of it, so a file is loaded by the caller and passed as a policy.
+        raise ValueError(
+            f"opponent={name!r} looks like a snapshot file; pass the policy instead: "
+            "opponent=league.policies.NumpyPolicy.load(path) (a name is one of: "
+            f"{', '.join(SCRIPTED)})"
+        )
     scripted(name, game_rules)  # an unknown name fails here, when the env is made
 
     def sample(rng: np.random.Generator) -> tuple[str, Policy]:

@@ -74,6 +74,7 @@ class PitReport:
     :param sides: ``"alternate"`` or ``"fixed"``.
     :param seconds: wall-clock seconds the games took.
     :param recorded_in: the database the results were added to, if any.
+    :param not_recorded: why the results were not added to a run's database, if they were not.
     :param video: the video file written, if any.
     """
 
@@ -92,6 +93,7 @@ class PitReport:
     sides: str
     seconds: float
     recorded_in: str | None = None
+    not_recorded: str | None = None
     video: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,6 +116,8 @@ class PitReport:
         ]
         if self.recorded_in is not None:
             lines.append(f"results added to {self.recorded_in} (source pit)")
+        if self.not_recorded is not None:
+            lines.append(f"results not recorded: {self.not_recorded}")
         if self.video is not None:
             lines.append(f"video: {self.video}")
         return "\n".join(lines)
@@ -303,13 +307,56 @@ def save_video(rules: Rules, a: Player, b: Player, match: Match, path: Path) -> 
     return recorder.save(path, fps=VIDEO_FPS)
 
 
-def players_of_run(a: Player, b: Player) -> bool:
-    """Whether both players are (different) snapshots of the run, so results can be stored."""
+def why_not_recorded(
+    record: bool,
+    run_dir: Path | str | None,
+    a: Player,
+    b: Player,
+    games: int,
+    sides: str,
+    same_rules: bool,
+) -> str | None:
+    """Why a pit's results may not go into the run's database, or ``None`` when they may.
+
+    They may when asked (``--record``), between snapshots of the two roles of the run (two of one
+    role meet in no cell of the matrix), under the run's own rules (the matrix never mixes two
+    sets of rules), and balanced by side and first serve (the first ball is worth 8 to 15 points
+    of win rate, so only such a match may feed PFSP, ratings and Nash).
+
+    :param record: whether ``--record`` was given.
+    :param run_dir: the ``--run``, if any.
+    :param a: player A.
+    :param b: player B.
+    :param games: the number of games.
+    :param sides: ``"alternate"`` or ``"fixed"``.
+    :param same_rules: whether the games were played under the run's rules.
+    :return: the reason, as a phrase for "results not recorded: ...".
+    """
+    if not record:
+        if run_dir is None:
+            return None  # nothing to record into: nothing to explain
+        return "not asked (--record adds a balanced match of the run's two roles to its matrix)"
+    if run_dir is None:
+        return "--record needs --run RUN_DIR, the run whose database receives them"
     ids = (a.snapshot_id, b.snapshot_id)
-    if None in ids or ids[0] == ids[1]:
-        return False
-    # Two snapshots of one role never meet in the matrix (rows left, columns right).
-    return str(ids[0]).split("-")[0] != str(ids[1]).split("-")[0]
+    if None in ids:
+        others = [p.id for p in (a, b) if p.snapshot_id is None]
+        verb = "is" if len(others) == 1 else "are"
+        return f"{' and '.join(others)} {verb} no snapshot of {run_dir}"
+    roles = [str(i).split("-")[0] for i in ids]
+    if roles[0] == roles[1]:
+        return (
+            f"both are {roles[0]} snapshots; two snapshots of one role meet in no cell of the "
+            "matrix"
+        )
+    if not same_rules:
+        return "played under other rules than the run's; the matrix never mixes two sets of rules"
+    if not balanced(games, sides):
+        return (
+            f"not balanced by side and first serve (needs --sides alternate and a multiple of 4 "
+            f"games; got --sides {sides}, {games} games)"
+        )
+    return None
 
 
 def pit(
@@ -322,13 +369,12 @@ def pit(
     sides: str = "alternate",
     video: Path | str | None = None,
     video_games: int = 1,
-    record: bool = True,
+    record: bool = False,
 ) -> PitReport:
-    """``pong-league pit``: resolve both players, play the match, store and film it.
+    """``pong-league pit``: resolve both players, play the match, film it, store it if asked.
 
-    Results go into the run's database (source ``"pit"``, one row per orientation) only when both
-    players are snapshots of that run and the match was played under the run's own rules, so the
-    run's matrix never mixes games of different rules.
+    Results go into the run's database (source ``"pit"``, one row per orientation) only when
+    asked and allowed (see :func:`why_not_recorded`); the report says which, and why not.
 
     :param a_spec: player A (see :mod:`league.players`).
     :param b_spec: player B.
@@ -340,7 +386,7 @@ def pit(
     :param sides: ``"alternate"`` or ``"fixed"``.
     :param video: a ``.mp4`` or ``.gif`` to write the first ``video_games`` games to.
     :param video_games: how many of the games the video shows.
-    :param record: store the results in the run's database when they qualify.
+    :param record: store the results in the run's database (when they qualify).
     :return: A's report.
     :raises LeagueError: for anything the user can fix, before any game is played.
     """
@@ -368,14 +414,14 @@ def pit(
     if video_path is not None:
         save_video(rules, a, b, match, video_path)
         result = replace(result, video=str(video_path))
-    # Only a match balanced by side and first serve may feed PFSP, ratings and Nash: the first
-    # ball is worth 8 to 15 points of win rate.
-    fair = balanced(games, sides)
-    if record and fair and run_dir is not None and players_of_run(a, b) and rules == run_rules:
-        from league.store import LeagueStore
+    reason = why_not_recorded(record, run_dir, a, b, games, sides, rules == run_rules)
+    if reason is not None:
+        return replace(result, not_recorded=reason)
+    if not record or run_dir is None:
+        return result
+    from league.store import LeagueStore
 
-        assert a.snapshot_id is not None and b.snapshot_id is not None
-        with LeagueStore.open(Path(run_dir)) as store:
-            store.add_results(match_results(a.snapshot_id, b.snapshot_id, match, seed), "pit")
-            result = replace(result, recorded_in=str(store.path))
-    return result
+    assert a.snapshot_id is not None and b.snapshot_id is not None
+    with LeagueStore.open(Path(run_dir)) as store:
+        store.add_results(match_results(a.snapshot_id, b.snapshot_id, match, seed), "pit")
+        return replace(result, recorded_in=str(store.path))

@@ -6,16 +6,19 @@ Errors a user can fix (``LeagueError``, bad values) print one line and exit with
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from league.config import ALGOS, PRESET_OVERRIDES, SCHEMES
+from league.config import ALGOS, PRESET_OVERRIDES, SCHEMES, LeagueConfig
 from league.errors import LeagueError
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 1  # what Python's own recipe exits with when the reader of stdout is gone
+DEFAULTS = LeagueConfig()  # what `train` uses for an option it is not given
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,10 +28,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe fails here, inside the handler, not at exit
+        return code
     except LeagueError as err:
         print(f"pong-league: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `pong-league ls RUN | head -3`: the reader has what it wanted. Point stdout at
+        # devnull so that the interpreter's last flush does not fail again, and stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,11 +49,52 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions of one paragraph are wrapped; text with line breaks (the examples of each
+    command's epilog) is printed as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return super()._fill_text(text, width, indent)
+        return argparse.HelpFormatter._fill_text(self, text, width, indent)
+
+
+def _examples(*lines: str) -> str:
+    """An epilog: the command's examples, one a line."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _command(
+    sub: Any, name: str, examples: Sequence[str], **kwargs: Any
+) -> argparse.ArgumentParser:
+    """A subcommand's parser, its examples below the options."""
+    return sub.add_parser(
+        name, epilog=_examples(*examples), formatter_class=_HelpFormatter, **kwargs
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pong-league")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pong-league",
         description="League training for two-player Pong on Stable-Baselines3.",
+        epilog=_examples(
+            "pong-league train                      # the default league into runs/<date-time>/",
+            "pong-league ls runs/                   # the runs, then one run's snapshots:",
+            "pong-league ls runs/my-run --sort rating",
+            "pong-league pit left-0007 cpu --run runs/my-run --games 1000",
+        ),
+        formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"pong-league {_version()}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for register in COMMANDS:
         register(sub)
@@ -50,32 +102,70 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_train(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "train",
+        examples=[
+            "pong-league train                                # the default league",
+            "pong-league train --preset article --run-dir runs/article",
+            "pong-league train --config my.toml --generations 10 --run-dir runs/long",
+            "pong-league train --resume runs/long             # after Ctrl-C or a crash",
+            "pong-league train --resume runs/long --generations 12   # extend to 12 in all",
+        ],
         help="train a league (the default league with no options)",
         description=(
             "Train a league into runs/<name>/: alternate generations of the left and the right "
             "role, each against opponents drawn from the other role's frozen snapshots and the "
-            "scripted CPU. With no options this runs the default league (about 10 minutes on "
-            "2 cores). Watch it with `tensorboard --logdir runs/`."
+            "scripted CPU. With no options this runs the default league (about 10 to 15 "
+            "minutes on 2 cores). The generation lines also go to RUN/train.log; at the end a "
+            "recap shows each role's best snapshot. Watch it with `tensorboard --logdir runs/`."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    d = DEFAULTS
     p.add_argument("--run-dir", type=Path, help="run folder (default: runs/<date-time>)")
-    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the run in RUN_DIR")
-    p.add_argument("--config", type=Path, help="TOML file over the built-in defaults")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue the run in RUN_DIR; with --generations N, train it to N generations in all",
+    )
+    p.add_argument(
+        "--config", type=Path, metavar="TOML", help="TOML file over the built-in defaults"
+    )
     p.add_argument(
         "--preset",
         choices=list(PRESET_OVERRIDES),
-        help="league: PFSP over all past snapshots + CPU; article: naive self-play",
+        help=f"league: PFSP over all past snapshots + CPU; article: naive self-play "
+        f"(default {d.preset})",
     )
-    p.add_argument("--generations", type=int, help="generations to train (default 8)")
-    p.add_argument("--steps-per-generation", type=int, help="env steps per generation")
-    p.add_argument("--algo", choices=ALGOS, help="learner algorithm (default dqn)")
-    p.add_argument("--matchmaking", choices=SCHEMES, help="opponent choice (default pfsp)")
-    p.add_argument("--rules", help="rules preset: classic (default) or seed")
-    p.add_argument("--seed", type=int, help="seed of learners, envs and matchmaking")
-    p.add_argument("--n-envs", type=int, help="parallel envs per learner")
+    p.add_argument(
+        "--generations",
+        type=int,
+        metavar="N",
+        help=f"generations to train (default {d.generations})",
+    )
+    p.add_argument(
+        "--steps-per-generation",
+        type=int,
+        metavar="N",
+        help=f"env steps per generation (default {d.steps_per_generation})",
+    )
+    p.add_argument("--algo", choices=ALGOS, help=f"learner algorithm (default {d.algo})")
+    p.add_argument(
+        "--matchmaking", choices=SCHEMES, help=f"opponent choice (default {d.matchmaking})"
+    )
+    p.add_argument(
+        "--rules", metavar="NAME", help=f"rules preset: classic or seed (default {d.rules})"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help=f"seed of learners, envs and matchmaking (default {d.seed})",
+    )
+    p.add_argument(
+        "--n-envs", type=int, metavar="N", help=f"parallel envs per learner (default {d.n_envs})"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run_train)
 
@@ -95,52 +185,73 @@ def run_train(args: argparse.Namespace) -> int:
         "n_envs": args.n_envs,
     }
     if args.resume is not None:
-        given = [k for k, v in overrides.items() if v is not None]
+        given = [k for k, v in overrides.items() if v is not None and k != "generations"]
         if args.config or args.preset or args.run_dir or given:
             raise LeagueError(
-                "--resume continues a run with the config saved in it; give no other options "
-                "(to train longer, start a new run with a larger --generations)"
+                "--resume continues a run with the config saved in it; the only option it "
+                "takes is --generations N, to train the run to N generations in all"
             )
-        league = League.resume(args.resume)
+        league = League.resume(args.resume, generations=args.generations)
     else:
         config = load_config(args.config, args.preset, overrides)
         run_dir = args.run_dir or Path("runs") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
         league = League.create(run_dir, config)
-    league.board = LeagueBoard(league.run_dir)
-    c = league.config
-    print(
-        f"league {league.run_dir}: {c.generations} generations x {c.steps_per_generation:,} steps, "
-        f"{c.algo}, {c.matchmaking} matchmaking, {c.rules} rules (seed {c.seed})"
-    )
-    print(f"watch it with: tensorboard --logdir {league.run_dir.parent}")
-    from league.progress import ProgressBar, print_summary
+    from league.progress import ProgressBar, TrainLog
 
-    progress = None if args.no_progress else ProgressBar.factory()
+    log = TrainLog(league.run_dir / "train.log")
     try:
-        league.run(on_generation=print_summary, progress=progress)
+        league.board = LeagueBoard(league.run_dir)
+        c = league.config
+        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        resumed = f"resumed at generation {league.next_generation}"
+        log.line(f"# {resumed if args.resume else 'started'} {now}", echo=False)
+        log.line(
+            f"league {league.run_dir}: {c.generations} generations x "
+            f"{c.steps_per_generation:,} steps, {c.algo}, {c.matchmaking} matchmaking, "
+            f"{c.rules} rules (seed {c.seed})"
+        )
+        print(f"watch it with: tensorboard --logdir {league.run_dir.parent}")
+        progress = None if args.no_progress else ProgressBar.factory()
+        league.run(on_generation=log.generation, progress=progress)
     except Stopped as stop:
-        print(
+        log.line(
             f"\nstopped during generation {stop.args[0]}; everything before it is saved. "
             f"Resume with: pong-league train --resume {league.run_dir}"
         )
         return 130
     finally:
         league.close()
-    print(f"done: {league.run_dir} (snapshots, league.sqlite, tb/)")
+    from league.recap import Recap
+
+    # The run is complete and saved whatever happens here: the recap only reads and plays.
+    try:
+        log.line("\n" + Recap.of(league.run_dir).to_text())
+    except (LeagueError, KeyboardInterrupt) as err:
+        why = "stopped" if isinstance(err, KeyboardInterrupt) else str(err)
+        log.line(f"\ndone: {league.run_dir} (no recap: {why}; see `pong-league ls`)")
     return 0
 
 
 def add_pit(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "pit",
+        examples=[
+            "pong-league pit left-0007 cpu --run runs/my-run --games 1000",
+            "pong-league pit left-0007 right-0008 --run runs/my-run --games 1000 --record",
+            "pong-league pit runs/a/snapshots/left-0007.npz runs/b/snapshots/right-0008.npz",
+            "pong-league pit py:scripts/example_bot.py:Follower cpu --video bot.mp4",
+        ],
         help="play two players against each other and report A's win rate",
         description=(
             "Play GAMES games of A against B in one batch and print A's wins, losses, draws, "
             "win rate with its 95% confidence interval, points and game length. A player is a "
             "snapshot id (with --run), a snapshot file (.npz/.json/.zip), cpu, random, still, "
-            "or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Results between snapshots of "
-            "the two roles of the run are added to its database (source pit) when the match is "
-            "balanced: --sides alternate and a multiple of 4 games."
+            "a reference bot, or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Nothing is "
+            "written to the run unless --record is given; then the results of a balanced match "
+            "(--sides alternate, a multiple of 4 games) between snapshots of the run's two "
+            "roles, under its rules, are added to its database (source pit). The output says "
+            "whether they were, and if not, why."
         ),
     )
     p.add_argument("a", metavar="A", help="player A")
@@ -164,7 +275,13 @@ def add_pit(sub: Any) -> None:
     p.add_argument(
         "--video-games", type=int, default=1, metavar="K", help="games in the video (default 1)"
     )
-    p.add_argument("--no-record", action="store_true", help="do not store results in the run")
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="add the results to the run's database (off by default; see above)",
+    )
+    # Recording used to be the default: --no-record is still accepted, and changes nothing.
+    p.add_argument("--no-record", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=run_pit)
 
 
@@ -173,6 +290,8 @@ def run_pit(args: argparse.Namespace) -> int:
 
     from league.arena import pit
 
+    if args.record and args.no_record:
+        raise LeagueError("--record and --no-record contradict each other; give one")
     report = pit(
         args.a,
         args.b,
@@ -183,37 +302,63 @@ def run_pit(args: argparse.Namespace) -> int:
         sides=args.sides,
         video=args.video,
         video_games=args.video_games,
-        record=not args.no_record,
+        record=args.record,
     )
     print(json.dumps(report.to_dict()) if args.json else report.to_text())
     return 0
 
 
 def add_ls(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "ls",
-        help="list a run's snapshots with their ratings and win rates",
+        examples=[
+            "pong-league ls runs/                      # every run: generations, date, best",
+            "pong-league ls runs/my-run --sort rating  # its snapshots, best first",
+            "pong-league ls runs/my-run --json",
+        ],
+        help="list a run's snapshots with their ratings and win rates (or a folder's runs)",
         description=(
-            "Every snapshot of a run: role, generation, env steps trained, rating, win rate "
-            "against the CPU and beats-past. Safe while the run trains."
+            "Every snapshot of a run: role, kind, generation, env steps trained, rating now and "
+            "at creation, win rate against the CPU and beats-past; * marks each role's best by "
+            "rating now. Given a folder of runs (runs/), one line per run: generations done "
+            "and in all, date, best snapshot. Safe while a run trains."
         ),
     )
-    p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder")
+    p.add_argument(
+        "run_dir", type=Path, metavar="RUN_DIR", help="the run folder, or a folder of runs"
+    )
+    p.add_argument(
+        "--sort",
+        choices=("generation", "rating"),
+        default="generation",
+        help="generation (default): as they were made; rating: best rating now first",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run_ls)
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    from league.report import LeagueView, ls_json, ls_text
+    from league.report import LeagueView, ls_json, ls_text, runs_json, runs_text
+    from league.store import DB_NAME, find_runs
 
+    if not (args.run_dir / DB_NAME).is_file() and find_runs(args.run_dir):
+        print(runs_json(args.run_dir) if args.json else runs_text(args.run_dir))
+        return 0
     view = LeagueView.read(args.run_dir)
-    print(ls_json(view) if args.json else ls_text(view))
+    print(ls_json(view, args.sort) if args.json else ls_text(view, args.sort))
     return 0
 
 
 def add_matrix(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "matrix",
+        examples=[
+            "pong-league matrix runs/my-run",
+            "pong-league matrix runs/my-run --png matrix.png   # or .jpg, .pdf",
+            "pong-league matrix runs/my-run --csv > scores.csv",
+        ],
         help="show a run's win-rate matrix, ratings and Nash weights",
         description=(
             "The win-rate matrix of a run (rows: left snapshots; columns: right snapshots and "
@@ -225,16 +370,30 @@ def add_matrix(sub: Any) -> None:
     form = p.add_mutually_exclusive_group()
     form.add_argument("--csv", action="store_true", help="print the scores as CSV")
     form.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--png", type=Path, metavar="PATH", help="also write the heatmap as a PNG")
+    p.add_argument(
+        "--png",
+        type=Path,
+        metavar="PATH",
+        help="also write the heatmap, in the format PATH's suffix names: .png, .jpg/.jpeg, .pdf",
+    )
     p.set_defaults(run=run_matrix)
 
 
 def run_matrix(args: argparse.Namespace) -> int:
-    from league.report import LeagueView, matrix_csv, matrix_json, matrix_text, save_matrix_png
+    from league.report import (
+        LeagueView,
+        check_image_path,
+        matrix_csv,
+        matrix_json,
+        matrix_text,
+        save_matrix_image,
+    )
 
+    if args.png is not None:
+        check_image_path(args.png)
     view = LeagueView.read(args.run_dir)
     if args.png is not None:
-        save_matrix_png(view, args.png)
+        save_matrix_image(view, args.png)
     if args.csv:
         print(matrix_csv(view), end="")
     elif args.json:
@@ -247,8 +406,13 @@ def run_matrix(args: argparse.Namespace) -> int:
 
 
 def add_play(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "play",
+        examples=[
+            "pong-league play right-0008 --run runs/my-run",
+            "pong-league play cpu --side right --rules seed",
+        ],
         help="play against a player with the keyboard",
         description=(
             "Play one game against A in a window at 60 fps: W/S or the arrow keys move your "
@@ -277,8 +441,13 @@ def run_play(args: argparse.Namespace) -> int:
 
 
 def add_exploit(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "exploit",
+        examples=[
+            "pong-league exploit left-0007 --run runs/my-run --steps 200000 --seeds 3",
+            "pong-league exploit cpu --steps 20000 --games 400 --seeds 2",
+        ],
         help="train a fresh best response against a frozen player: how exploitable is it?",
         description=(
             "Train a fresh learner (the run's algorithm, network and hyper-parameters; the\n"
@@ -291,11 +460,8 @@ def add_exploit(sub: Any) -> None:
             "snapshot file, cpu, random, still or a py: bot. The best response trains on the\n"
             "side opposite a snapshot's role (left otherwise). With --run its model goes to\n"
             "RUN/exploits/ and its results to the run's exploits table, never into the\n"
-            "matrix, ratings or matchmaking.\n\n"
-            "example:\n"
-            "  pong-league exploit left-0007 --run runs/my-run --steps 200000 --seeds 3"
+            "matrix, ratings or matchmaking."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("target", metavar="TARGET", help="the frozen player to exploit")
     # dest run_dir: `run` holds the subcommand's function (see main).
@@ -355,8 +521,13 @@ def run_exploit(args: argparse.Namespace) -> int:
 
 
 def add_gauntlet(sub: Any) -> None:
-    p = sub.add_parser(
+    p = _command(
+        sub,
         "gauntlet",
+        examples=[
+            "pong-league gauntlet right-0008 --run runs/my-run --games 400",
+            "pong-league gauntlet py:scripts/example_bot.py:Follower --json",
+        ],
         help="play a player against reference bots of distinct styles that no league trains on",
         description=(
             "Play TARGET against each reference bot, GAMES games each, sides and first serves\n"
@@ -369,11 +540,8 @@ def add_gauntlet(sub: Any) -> None:
             "its own half), noisy (aims with an error fixed per flight), follower (follows the\n"
             "ball), cpu. TARGET is any player pit accepts: a snapshot id (with --run), a snapshot\n"
             "file, cpu, random, still, a bot name or a py: bot. Each row equals\n"
-            "`pong-league pit TARGET BOT --games GAMES --seed SEED`; nothing is stored.\n\n"
-            "example:\n"
-            "  pong-league gauntlet right-0008 --run runs/my-run --games 400"
+            "`pong-league pit TARGET BOT --games GAMES --seed SEED`; nothing is stored."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("target", metavar="TARGET", help="the player to measure")
     # dest run_dir: `run` holds the subcommand's function (see main).

@@ -104,9 +104,12 @@ class RunLock:
     It is an ``flock`` on ``<run_dir>/.lock`` rather than a PID file because the kernel drops an
     ``flock`` when its holder dies, even by ``kill -9``: a crashed run is never left locked and
     nobody has to guess whether a PID is stale. The holder's PID is written into the file only
-    to name it in the error message. The file itself is kept on release: deleting it would let
-    two processes lock two different files of the same name. A child forked while the lock is
-    held shares it, so after a ``kill -9`` the run stays locked until such children exit too.
+    to name it in the error message. A clean release deletes the file (while still holding it),
+    so a finished run keeps no ``.lock``; a process that opened the file just before it was
+    deleted finds, once it holds it, that the path names another file or none, and starts over
+    on the current one, so two processes never hold two files of the same name. A child forked
+    while the lock is held shares it, so after a ``kill -9`` the run stays locked until such
+    children exit too.
 
     :param run_dir: the run folder (``runs/<name>``); it must exist.
     """
@@ -130,6 +133,19 @@ class RunLock:
         """
         if self._fd is not None:
             return self
+        while True:
+            fd = self._open_and_lock()
+            if _names(self.path, fd):
+                break
+            # The last holder deleted the file between our open and our flock: lock the new one.
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def _open_and_lock(self) -> int:
+        """Open (or create) the lock file and lock it without waiting; its descriptor."""
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except FileNotFoundError:
@@ -145,19 +161,20 @@ class RunLock:
                 f"{self.run_dir} is already being trained by {holder}; "
                 "wait for it to finish or stop it first"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._fd = fd
-        return self
+        return fd
 
     def release(self) -> None:
-        """Give the lock back; does nothing if it is not held."""
+        """Give the lock back and delete its file; does nothing if it is not held."""
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
         # Clear the PID first, so the next holder's message never names a finished process.
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
+        # Deleted while still locked: whoever locks the old file next sees it is gone (acquire).
+        if _names(self.path, fd):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
         # Unlock explicitly rather than rely on close: a child forked while we held the lock
         # (e.g. a SubprocVecEnv worker) shares the descriptor and would keep it locked.
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -173,6 +190,16 @@ class RunLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (same device and inode)."""
+    try:
+        on_disk = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _read_holder(fd: int) -> str:

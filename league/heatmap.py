@@ -290,17 +290,26 @@ def heatmap_image(matrix: WinRateMatrix, title: str = "", cell: int = 44) -> np.
     return np.asarray(image, dtype=np.uint8).copy()
 
 
-def save_heatmap_png(matrix: WinRateMatrix, path: Path, title: str = "") -> Path:
-    """Write the heatmap as a PNG, atomically: a reader never sees a half-written file.
+# What a file name's suffix asks for, in Pillow's format names (Pillow draws rasters: no SVG).
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
+
+
+def save_heatmap(matrix: WinRateMatrix, path: Path, title: str = "") -> Path:
+    """Write the heatmap in the format its suffix names, atomically: a reader never sees a
+    half-written file.
 
     :param matrix: the win-rate matrix.
-    :param path: the PNG's path; its folder must exist.
+    :param path: the file's path, ending in one of :data:`IMAGE_FORMATS`; its folder must exist.
     :param title: a line drawn above the matrix.
     :return: ``path``.
+    :raises ValueError: for a suffix not in :data:`IMAGE_FORMATS`.
     """
-    buffer = io.BytesIO()
-    Image.fromarray(heatmap_image(matrix, title)).save(buffer, format="PNG")
     path = Path(path)
+    image_format = IMAGE_FORMATS.get(path.suffix.lower())
+    if image_format is None:
+        raise ValueError(f"cannot write a heatmap as {path.suffix or 'a file without suffix'}")
+    buffer = io.BytesIO()
+    Image.fromarray(heatmap_image(matrix, title)).save(buffer, format=image_format)
     atomic_write_bytes(path, buffer.getvalue())
     return path
 

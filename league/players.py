@@ -13,8 +13,10 @@ Wherever the arena (``pit``, ``play``) names a player, :func:`resolve_player` ac
   or factory called with the game's :class:`~envs.rules.Rules` that returns an object with
   ``act(obs) -> actions`` (see ``scripts/example_bot.py``).
 
-Every way of failing (unknown id, corrupt file, a network for another observation size, a bad
-``py:`` spec) is a :class:`~league.errors.LeagueError` with one line saying what to do.
+Names and snapshot ids are matched in any case (``CPU``, ``LEFT-0007``). Every way of failing
+(unknown id, corrupt file, a network for another observation size, a bad ``py:`` spec) is a
+:class:`~league.errors.LeagueError` with one line saying what to do, and a near miss is named
+("did you mean left-0007?").
 """
 
 from __future__ import annotations
@@ -36,14 +38,19 @@ from envs.observation import FRAME_SIZE
 from envs.rules import Rules
 from envs.rules import rules as envs_rules
 from envs.scripted import SCRIPTED, Policy, scripted
-from league.errors import LeagueError
+from league.errors import LeagueError, did_you_mean
 from league.policies import NumpyPolicy
 from league.store import LeagueStore
 
 PY_PREFIX = "py:"
 SNAPSHOT_SUFFIXES = (".npz", ".json", ".zip")
 ALLOWED = (STAY, UP, DOWN, CPU)
-_NAMED = ", ".join([*SCRIPTED, *BOTS])  # the players named by a word
+_WORDS = [*SCRIPTED, *BOTS]  # the players named by a word
+_NAMED = ", ".join(_WORDS)
+_FORMS = (
+    f"a player is a snapshot id (with --run RUN_DIR), a snapshot file (.npz, .json or .zip), "
+    f"one of {_NAMED}, or your bot as py:MODULE:ATTR or py:path/to/file.py:ATTR"
+)
 # The module of an SB3 zip's policy class names its algorithm (``data`` JSON, ``policy_class``).
 _ALGO_BY_POLICY_MODULE = (
     ("sb3_contrib.qrdqn", "qrdqn"),
@@ -91,10 +98,11 @@ def resolve_player(
         raise LeagueError(f"empty player name: give a snapshot id, a file, {_NAMED} or a py: bot")
     if spec.startswith(PY_PREFIX):
         return Player(spec, load_bot(spec, rules, frame_stack))
-    if spec in SCRIPTED:
-        return Player(spec, scripted(spec, rules, seed=seed))
-    if spec in BOTS:
-        return Player(spec, BOTS[spec](rules))
+    word = spec.lower()  # `CPU` is the cpu
+    if word in SCRIPTED:
+        return Player(word, scripted(word, rules, seed=seed))
+    if word in BOTS:
+        return Player(word, BOTS[word](rules))
     obs_dim = FRAME_SIZE * frame_stack
     path = Path(spec)
     if _looks_like_path(spec) or path.exists():
@@ -102,12 +110,17 @@ def resolve_player(
         sid = _snapshot_id_of_file(path, run_dir) if run_dir is not None else None
         return Player(sid or _file_display_name(path), policy, sid)
     if run_dir is None:
+        hint = did_you_mean(spec, _WORDS)
         raise LeagueError(
-            f"unknown player {spec!r}: not one of {_NAMED}, not a py: bot, no such file, "
-            "and no --run RUN_DIR to look a snapshot id up in"
+            f"unknown player {spec!r}: {hint + ' ' if hint else ''}It names no file, and there "
+            f"is no --run RUN_DIR to look a snapshot id up in; {_FORMS}"
         )
     with LeagueStore.open(Path(run_dir), readonly=True) as store:
-        record = store.snapshot(spec)  # LeagueError listing the known ids
+        ids = {s.id.lower(): s.id for s in store.snapshots()}
+        try:
+            record = store.snapshot(ids.get(word, spec))  # `LEFT-0007` is left-0007
+        except LeagueError as err:  # it lists the known ids and a near miss
+            raise LeagueError(f"{err}; {_FORMS}") from None
         npz = store.resolve(record.npz_path)
     return Player(record.id, _checked_obs_dim(NumpyPolicy.load(npz), obs_dim, npz), record.id)
 

@@ -6,6 +6,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from stable_baselines3.common.callbacks import BaseCallback
 from tqdm import tqdm
@@ -75,6 +76,33 @@ def format_exploiter(r: ExploiterReport) -> str:
 
 
 def print_summary(s: GenerationSummary) -> None:
+    """Print a generation's line and its exploiters' lines."""
     print(format_summary(s), flush=True)
     for r in s.exploiters:
         print(format_exploiter(r), flush=True)
+
+
+class TrainLog:
+    """What ``train`` prints, printed and appended as it comes to the run's ``train.log``.
+
+    The log keeps the generation lines that scroll away in a terminal (or were never seen, for a
+    run started in the background); it is opened for each line, so a crash loses nothing.
+
+    :param path: the log file (``RUN/train.log``); lines are appended to what it holds.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def line(self, text: str = "", echo: bool = True) -> None:
+        """Print ``text`` (one or more lines, unless ``echo`` is false) and append it to the log."""
+        if echo:
+            print(text, flush=True)
+        with open(self.path, "a", encoding="utf-8") as log:
+            log.write(text + "\n")
+
+    def generation(self, s: GenerationSummary) -> None:
+        """A generation's line and its exploiters' lines."""
+        self.line(format_summary(s))
+        for r in s.exploiters:
+            self.line(format_exploiter(r))

@@ -1,4 +1,5 @@
-"""Looking at a league: its snapshots (``pong-league ls``) and its win-rate matrix (``matrix``).
+"""Looking at a league: its snapshots (``pong-league ls``) and its win-rate matrix (``matrix``);
+the runs in a folder (``pong-league ls runs/``).
 
 Both read the run's database read-only (``LeagueStore.open(run, readonly=True)``): in WAL mode a
 reader sees the last committed state and neither blocks a training run nor waits for it.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from league.errors import LeagueError
 from league.matrix import WinRateMatrix
 from league.ratings import bradley_terry_elo, nash_equilibrium
 from league.results import MatchResult
-from league.store import LeagueStore, SnapshotRecord
+from league.store import LeagueStore, SnapshotRecord, find_runs
 
 CPU_ID = "cpu"
 EMPTY = "—"
@@ -41,8 +42,10 @@ class SnapshotRow:
     :param win_rate_vs_cpu: its score against the CPU when it was evaluated.
     :param beats_past: the share of the other role's earlier snapshots it beat when it was made
         (``None`` for generation 0 and when there were none).
-    :param rating_when_made: the rating its generation stored for it (``None`` for generation 0).
+    :param rating_when_made: the rating its generation stored for it, from the results up to
+        then (``None`` if none was stored).
     :param kind: the learner it was frozen from: ``main``, ``main_exploiter``, ``league_exploiter``.
+    :param best: whether it is its role's best snapshot by rating now.
     """
 
     id: str
@@ -54,6 +57,7 @@ class SnapshotRow:
     beats_past: float | None
     rating_when_made: float | None
     kind: str = "main"
+    best: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ class LeagueView:
     :param snapshots: registered snapshots, by generation.
     :param stats: per snapshot made by a generation, that generation's stats.
     :param results: every stored result, league and pit.
+    :param ratings_when_made: each snapshot's rating after the generation that made it.
+    :param generations: the generations the run is configured to train.
+    :param created_at: when the run was created (UTC, ISO 8601), if the database says.
     """
 
     run_dir: Path
@@ -72,6 +79,9 @@ class LeagueView:
     snapshots: list[SnapshotRecord]
     stats: dict[str, dict[str, Any]]
     results: list[MatchResult]
+    ratings_when_made: dict[str, float] = field(default_factory=dict)
+    generations: int | None = None
+    created_at: str | None = None
 
     @classmethod
     def read(cls, run_dir: Path | str) -> LeagueView:
@@ -80,12 +90,16 @@ class LeagueView:
         :raises LeagueError: if there is no readable league database in ``run_dir``.
         """
         with LeagueStore.open(Path(run_dir), readonly=True) as store:
+            generations = store.config().get("generations")
             return cls(
                 run_dir=Path(run_dir),
                 last_generation=store.last_generation(),
                 snapshots=store.snapshots(),
                 stats={g.snapshot_id: g.stats for g in store.generations()},
                 results=store.results(),
+                ratings_when_made=store.ratings_when_made(),
+                generations=generations if isinstance(generations, int) else None,
+                created_at=store.created_at(),
             )
 
     def ratings(self) -> dict[str, float]:
@@ -101,8 +115,18 @@ class LeagueView:
 # ------------------------------------------------------------------------------------- ls
 
 
-def snapshot_rows(view: LeagueView) -> list[SnapshotRow]:
-    """Every snapshot with its numbers, in generation order."""
+SORTS = ("generation", "rating")
+
+
+def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRow]:
+    """Every snapshot with its numbers, each role's best by rating now marked.
+
+    :param view: the run.
+    :param sort: ``"generation"`` (the order they were made) or ``"rating"`` (best first).
+    :return: the rows.
+    """
+    if sort not in SORTS:
+        raise LeagueError(f"unknown --sort {sort!r}; choose one of: {', '.join(SORTS)}")
     ratings = view.ratings()
     vs_cpu = WinRateMatrix.from_results(view.results, [s.id for s in view.snapshots], [CPU_ID])
     rows = []
@@ -120,22 +144,38 @@ def snapshot_rows(view: LeagueView) -> list[SnapshotRow]:
                 rating=ratings.get(snap.id),
                 win_rate_vs_cpu=cpu,
                 beats_past=stats.get("beats_past"),
-                rating_when_made=stats.get("rating"),
+                rating_when_made=view.ratings_when_made.get(snap.id, stats.get("rating")),
                 kind=snap.kind,
             )
         )
+    best = {best_of(rows, role) for role in ("left", "right")} - {None}
+    rows = [replace(r, best=r.id in best) for r in rows]
+    if sort == "rating":
+        rows.sort(key=lambda r: -math.inf if r.rating is None else r.rating, reverse=True)
     return rows
 
 
-def _percent(value: float | None) -> str:
+def best_of(rows: list[SnapshotRow], role: str, kind: str | None = None) -> str | None:
+    """The id of ``role``'s snapshot with the highest rating now (of ``kind``, if given)."""
+    rated = [
+        r
+        for r in rows
+        if r.role == role and r.rating is not None and (kind is None or r.kind == kind)
+    ]
+    return max(rated, key=lambda r: r.rating or 0.0).id if rated else None
+
+
+def format_percent(value: float | None) -> str:
+    """``42%``, or a dash for no value."""
     return EMPTY if value is None else f"{value:.0%}"
 
 
-def _rating(value: float | None) -> str:
+def format_rating(value: float | None) -> str:
+    """A rating to the point, or a dash for no value."""
     return EMPTY if value is None else f"{value:.0f}"
 
 
-def _table(header: list[str], lines: list[list[str]], left: int = 1) -> str:
+def aligned_table(header: list[str], lines: list[list[str]], left: int = 1) -> str:
     """Columns padded to their widest cell; the first ``left`` columns flush left."""
     widths = [max(len(r[j]) for r in [header, *lines]) for j in range(len(header))]
 
@@ -149,12 +189,13 @@ def _table(header: list[str], lines: list[list[str]], left: int = 1) -> str:
     return "\n".join(fmt(r) for r in [header, *lines])
 
 
-def ls_text(view: LeagueView) -> str:
+def ls_text(view: LeagueView, sort: str = "generation") -> str:
     """``pong-league ls`` as an aligned table."""
-    rows = snapshot_rows(view)
+    rows = snapshot_rows(view, sort)
     if not rows:
         return f"{view.run_dir}: no snapshots yet"
-    header = ["snapshot", "role", "kind", "gen", "env steps", "rating", "vs cpu", "beats past"]
+    header = ["snapshot", "role", "kind", "gen", "env steps", "rating now", "rating at creation"]
+    header += ["vs cpu", "beats past", "best"]
     lines = [
         [
             r.id,
@@ -162,27 +203,109 @@ def ls_text(view: LeagueView) -> str:
             r.kind,
             str(r.generation),
             f"{r.env_steps:,}",
-            _rating(r.rating),
-            _percent(r.win_rate_vs_cpu),
-            _percent(r.beats_past),
+            format_rating(r.rating),
+            format_rating(r.rating_when_made),
+            format_percent(r.win_rate_vs_cpu),
+            format_percent(r.beats_past),
+            "*" if r.best else "",
         ]
         for r in rows
     ]
     title = (
         f"{view.run_dir}: {len(rows)} snapshots, last complete generation "
-        f"{view.last_generation}; ratings from all {len(view.results)} stored results"
+        f"{view.last_generation}; ratings now from all {len(view.results)} stored results"
     )
-    return title + "\n\n" + _table(header, lines, left=3)
+    footer = "rating at creation: after the generation that made it; *: each role's best now"
+    return "\n\n".join([title, aligned_table(header, lines, left=3), footer])
 
 
-def ls_json(view: LeagueView) -> str:
+def ls_json(view: LeagueView, sort: str = "generation") -> str:
     """``pong-league ls --json``: the run and a list of snapshot objects."""
     data = {
         "run": str(view.run_dir),
         "last_generation": view.last_generation,
-        "snapshots": [asdict(r) for r in snapshot_rows(view)],
+        "generations": view.generations,
+        "created_at": view.created_at,
+        "snapshots": [asdict(r) for r in snapshot_rows(view, sort)],
     }
     return json.dumps(data, indent=2)
+
+
+# ----------------------------------------------------------------------------- ls runs/
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One line of ``pong-league ls FOLDER`` for a folder of runs.
+
+    :param run: the run folder.
+    :param done: its last complete generation (-1 before generation 0).
+    :param generations: the generations it is configured to train.
+    :param created_at: when it was created (UTC, ISO 8601).
+    :param best: its best snapshot by rating now.
+    :param best_rating: that snapshot's rating now.
+    :param error: why the run could not be read, if it could not.
+    """
+
+    run: str
+    done: int
+    generations: int | None
+    created_at: str | None
+    best: str | None
+    best_rating: float | None
+    error: str | None = None
+
+
+def run_rows(folder: Path | str) -> list[RunRow]:
+    """Every run directly inside ``folder``, by name; an unreadable one says why.
+
+    :raises LeagueError: if ``folder`` holds no run.
+    """
+    runs = find_runs(Path(folder))
+    if not runs:
+        raise LeagueError(f"{folder} holds no runs (no league.sqlite in it or its folders)")
+    rows = []
+    for run in runs:
+        try:
+            view = LeagueView.read(run)
+        except LeagueError as err:
+            rows.append(RunRow(str(run), -1, None, None, None, None, str(err)))
+            continue
+        ratings = view.ratings()
+        rated = [s.id for s in view.snapshots if s.id in ratings]
+        best = max(rated, key=lambda i: ratings[i]) if rated else None
+        rating = ratings[best] if best is not None else None
+        rows.append(
+            RunRow(str(run), view.last_generation, view.generations, view.created_at, best, rating)
+        )
+    return rows
+
+
+def runs_text(folder: Path | str) -> str:
+    """``pong-league ls runs/``: one line per run inside the folder."""
+    rows = run_rows(folder)
+    header = ["run", "generations", "created (UTC)", "best snapshot", "rating now"]
+    lines = []
+    for r in rows:
+        if r.error is not None:
+            lines.append([Path(r.run).name, EMPTY, EMPTY, f"unreadable: {r.error}", ""])
+            continue
+        total = EMPTY if r.generations is None else str(r.generations)
+        created = EMPTY if r.created_at is None else r.created_at[:16].replace("T", " ")
+        lines.append(
+            [Path(r.run).name, f"{max(r.done, 0)}/{total}", created, r.best or EMPTY]
+            + [format_rating(r.best_rating)]
+        )
+    runs = f"{len(rows)} run{'s' if len(rows) != 1 else ''}"
+    title = f"{folder}: {runs}; `pong-league ls {Path(folder) / '<run>'}` for one of them"
+    return title + "\n\n" + aligned_table(header, lines, left=4)
+
+
+def runs_json(folder: Path | str) -> str:
+    """``pong-league ls runs/ --json``: the folder and a list of run objects."""
+    return json.dumps(
+        {"folder": str(folder), "runs": [asdict(r) for r in run_rows(folder)]}, indent=2
+    )
 
 
 # --------------------------------------------------------------------------------- matrix
@@ -238,8 +361,8 @@ def matrix_text(view: LeagueView) -> str:
             EMPTY if np.isnan(s) else f"{s:.2f} ({g})"
             for s, g in zip(m.scores[i], m.games[i], strict=True)
         ]
-        lines.append([row, *cells, _rating(mv.ratings.get(row)), f"{mv.nash_left[row]:.3f}"])
-    lines.append(["rating", *(_rating(mv.ratings.get(c)) for c in m.cols), "", ""])
+        lines.append([row, *cells, format_rating(mv.ratings.get(row)), f"{mv.nash_left[row]:.3f}"])
+    lines.append(["rating", *(format_rating(mv.ratings.get(c)) for c in m.cols), "", ""])
     lines.append(["nash", *(f"{mv.nash_right[c]:.3f}" for c in m.cols[:-1]), "", "", ""])
     title = (
         f"{view.run_dir}, generation {view.last_generation}: the row's (left's) score against "
@@ -251,7 +374,7 @@ def matrix_text(view: LeagueView) -> str:
             f"\nnash: the Nash equilibrium of the snapshots' meta-game (left's value "
             f"{mv.nash_value:.3f})"
         )
-    return "\n\n".join([title, _table(header, lines), footer])
+    return "\n\n".join([title, aligned_table(header, lines), footer])
 
 
 def matrix_csv(view: LeagueView) -> str:
@@ -265,12 +388,28 @@ def matrix_json(view: LeagueView) -> str:
     return json.dumps({**data, **MatrixView.of(view).to_dict()}, indent=2)
 
 
-def save_matrix_png(view: LeagueView, path: Path | str) -> Path:
-    """The heatmap TensorBoard shows (``league/win_rate_matrix``), as a PNG file."""
-    from league.heatmap import save_heatmap_png
+def save_matrix_image(view: LeagueView, path: Path | str) -> Path:
+    """The heatmap TensorBoard shows (``league/win_rate_matrix``), as a PNG, JPEG or PDF file.
+
+    :raises LeagueError: for another suffix or a folder that does not exist.
+    """
+    from league.heatmap import save_heatmap
 
     path = Path(path)
+    check_image_path(path)
+    title = f"win rate of row, gen {view.last_generation}"
+    return save_heatmap(view.matrix(), path, title=title)
+
+
+def check_image_path(path: Path) -> Path:
+    """Refuse an image path that cannot be written, before anything is computed."""
+    from league.heatmap import IMAGE_FORMATS
+
+    if path.suffix.lower() not in IMAGE_FORMATS:
+        raise LeagueError(
+            f"--png {path}: name a .png, .jpg, .jpeg or .pdf file (the heatmap is drawn with "
+            "Pillow, which writes no .svg)"
+        )
     if not path.parent.is_dir():
         raise LeagueError(f"--png {path}: the folder {path.parent} does not exist")
-    title = f"win rate of row, gen {view.last_generation}"
-    return save_heatmap_png(view.matrix(), Path(path), title=title)
+    return path

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from league.errors import LeagueError
+from league.errors import LeagueError, close_matches, did_you_mean
 from league.files import atomic_write
 from league.results import MatchResult
 
@@ -265,10 +265,7 @@ class LeagueStore:
         """
         path = _database_path(path)
         if not path.is_file():
-            raise LeagueError(
-                f"no league database at {path}: is this a run folder? "
-                "start one with `pong-league train`"
-            )
+            raise LeagueError(no_database_message(path))
         conn = None
         try:
             conn = _connect(path, "ro" if readonly else "rw")
@@ -314,6 +311,11 @@ class LeagueStore:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
         return json.loads(row[0])
 
+    def created_at(self) -> str | None:
+        """When the run was created (UTC, ISO 8601), as its database says."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchone()
+        return row[0] if row else None
+
     def snapshots(self, role: str | None = None) -> list[SnapshotRecord]:
         """Registered snapshots ordered by generation (left before right in generation 0).
 
@@ -344,8 +346,12 @@ class LeagueStore:
             f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?", (id,)
         ).fetchone()
         if row is None:
-            known = _abbreviate([s.id for s in self.snapshots()])
-            raise LeagueError(f"unknown snapshot {id!r} in {self.run_dir}; known: {known}")
+            ids = [s.id for s in self.snapshots()]
+            hint = did_you_mean(id, ids)
+            raise LeagueError(
+                f"unknown snapshot {id!r} in {self.run_dir}; {hint + ' ' if hint else ''}"
+                f"known: {_abbreviate(ids)}"
+            )
         return SnapshotRecord(*row)
 
     def results(self, source: str | None = None) -> list[MatchResult]:
@@ -408,6 +414,14 @@ class LeagueStore:
             )
         return {player: rating for player, rating in rows}
 
+    def ratings_when_made(self) -> dict[str, float]:
+        """Each snapshot's rating after the generation that made it (before later results)."""
+        rows = self._conn.execute(
+            "SELECT r.player, r.rating FROM ratings r JOIN snapshots s "
+            "ON s.id = r.player AND s.generation = r.generation"
+        ).fetchall()
+        return {player: rating for player, rating in rows}
+
     def exploits(self, target: str | None = None) -> list[ExploitRecord]:
         """Stored best-response results in the order they were added (none in older runs).
 
@@ -425,6 +439,17 @@ class LeagueStore:
         return [ExploitRecord(*row) for row in rows]
 
     # ---------------------------------------------------------------------------- writes
+
+    def set_config(self, config: Mapping[str, Any]) -> None:
+        """Replace the stored config, e.g. with more generations when a run is extended.
+
+        :param config: the resolved league config; must be JSON-serialisable.
+        :raises LeagueError: if the config is not JSON.
+        """
+        self._require_writable()
+        config_json = _to_json(dict(config), "config")
+        with _transaction(self._conn):
+            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'config'", (config_json,))
 
     def add_snapshots(
         self,
@@ -614,6 +639,44 @@ class LeagueStore:
             "INSERT INTO ratings (generation, player, rating) VALUES (?, ?, ?)",
             [(generation, player, float(rating)) for player, rating in ratings.items()],
         )
+
+
+def find_runs(folder: Path) -> list[Path]:
+    """The run folders (those holding a league database) directly inside ``folder``, by name.
+
+    :param folder: e.g. ``runs/``.
+    :return: the run folders; empty if ``folder`` is no folder or holds none.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    try:
+        children = sorted(folder.iterdir())
+    except OSError:
+        return []
+    return [c for c in children if c.is_dir() and (c / DB_NAME).is_file()]
+
+
+def no_database_message(path: Path) -> str:
+    """Why ``path`` has no database, and which run was meant when that can be guessed.
+
+    :param path: the database path looked for (``<run>/league.sqlite``) or the folder given.
+    :return: one line: the folder's runs if it holds some, else a near-miss sibling run.
+    """
+    given = path.parent if path.name == DB_NAME else path
+    message = f"no league database at {path}: is this a run folder?"
+    inside = find_runs(given)
+    if inside:
+        names = _abbreviate([r.name for r in inside])
+        return (
+            f"{message} {given} holds runs ({names}): give one of them, "
+            f"or list them with `pong-league ls {given}`"
+        )
+    siblings = [r.name for r in find_runs(given.parent) if r != given]
+    close = [str(given.parent / name) for name in close_matches(given.name, siblings)]
+    if close:
+        return f"{message} did you mean {' or '.join(close)}?"
+    return f"{message} start one with `pong-league train`"
 
 
 def _database_path(path: Path) -> Path:

@@ -14,6 +14,7 @@ continues from the last committed one.
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +29,9 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from envs.scripted import Policy, ScriptedCPU
 from league.agents import (
+    LEAGUE_EXPLOITER,
     MAIN,
+    MAIN_EXPLOITER,
     SUFFIX,
     Payoff,
     PoolEntry,
@@ -53,7 +56,7 @@ from league.matrix import WinRateMatrix
 from league.policies import NumpyPolicy, export_numpy_policy
 from league.ratings import beats_past, bradley_terry_elo, nash_equilibrium
 from league.results import MatchResult
-from league.store import GenerationRecord, LeagueStore, SnapshotRecord
+from league.store import GenerationRecord, LeagueStore, SnapshotRecord, no_database_message
 
 ROLES = ("left", "right")
 CPU_ID = "cpu"
@@ -92,7 +95,7 @@ class Slot:
     @property
     def number(self) -> int:
         """A small distinct number per slot of a role, for seeds."""
-        return {MAIN: 0, "main_exploiter": 1, "league_exploiter": 5}[self.kind] + self.index
+        return {MAIN: 0, MAIN_EXPLOITER: 1, LEAGUE_EXPLOITER: 5}[self.kind] + self.index
 
 
 @dataclass
@@ -202,19 +205,31 @@ class League:
         return cls(run_dir, store, lock, config)
 
     @classmethod
-    def resume(cls, run_dir: Path) -> League:
-        """An existing run, continued from its last completed generation."""
+    def resume(cls, run_dir: Path, generations: int | None = None) -> League:
+        """An existing run, continued from its last completed generation.
+
+        :param run_dir: the run folder.
+        :param generations: train to this many generations in all instead of the configured
+            number (a finished run is extended); stored in the run's config. ``None``: as
+            configured.
+        :raises LeagueError: no run there, it is being trained, or ``generations`` is fewer
+            than the generations already done.
+        """
         run_dir = Path(run_dir)
         if not (run_dir / "league.sqlite").exists():
-            raise LeagueError(
-                f"no league database at {run_dir / 'league.sqlite'}: is this a run folder? "
-                "start one with `pong-league train`"
-            )
+            raise LeagueError(no_database_message(run_dir / "league.sqlite"))
         lock = RunLock(run_dir).acquire()
+        store = None
         try:
             store = LeagueStore.open(run_dir)
             config = LeagueConfig.from_dict(store.config(), origin=f"{run_dir} config")
+            if generations is not None and generations != config.generations:
+                config = _extended(config, generations, store.last_generation())
+                store.set_config(config.to_dict())
+                atomic_write_text(run_dir / "config.json", _json(config.to_dict()))
         except BaseException:
+            if store is not None:
+                store.close()
             lock.release()
             raise
         return cls(run_dir, store, lock, config)
@@ -383,6 +398,8 @@ class League:
         progress: Callable[[int, str, int], Any] | None,
     ) -> tuple[ExploiterReport, SnapshotRecord | None, list[MatchResult]]:
         """Train an exploiter, evaluate it against the pool and freeze it if its rule says so."""
+        if slot.kind == MAIN:
+            raise ValueError("main agents are not exploiters")
         model, _, _ = self._train(slot, g, pool, self.config.exploiter_steps, progress)
         sid = snapshot_id(slot.role, g, slot.kind, slot.index)
         side = ROLES.index(slot.role)
@@ -392,12 +409,10 @@ class League:
         scores = {r.b: r.score for r in played}
         state = self._state(slot)
         settings = self.config.matchmaking_settings()
-        if slot.kind == MAIN:
-            raise ValueError("main agents are not exploiters")
         ready = exploiter_ready(
             slot.kind, pool, scores, state.steps, self.config.exploiter_max_steps, settings
         )
-        if slot.kind == "main_exploiter":
+        if slot.kind == MAIN_EXPLOITER:
             score = scores.get(newest_main(pool), 0.0)
         else:
             score = float(np.mean([scores.get(e.id, 0.0) > 0.5 for e in pool]))
@@ -637,6 +652,19 @@ class _StopCallback(BaseCallback):
 
     def _on_step(self) -> bool:
         return not self.league._stop_requested
+
+
+def _extended(config: LeagueConfig, generations: int, done: int) -> LeagueConfig:
+    """The config with another number of generations, never fewer than those done."""
+    if isinstance(generations, int) and generations < max(done, 1):
+        raise LeagueError(
+            f"--generations {generations}: the run has completed {done} generations "
+            f"already; give {max(done, 1)} or more (the total to reach, not the number to add)"
+        )
+    try:
+        return dataclasses.replace(config, generations=generations)
+    except (TypeError, ValueError) as err:
+        raise LeagueError(f"--generations: {err}") from None
 
 
 def _json(data: dict[str, Any]) -> str:

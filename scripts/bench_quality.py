@@ -26,7 +26,7 @@ import math
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,9 +84,11 @@ def run_job(job: Job) -> None:
     job.log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     print(f"[{time.strftime('%H:%M:%S')}] start {job.name}", flush=True)
-    with job.log.open("w") as log:
-        proc = subprocess.run(job.args, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
-    log_text = proc.stdout
+    stdout = job.log.with_suffix(".out")
+    # Files, not pipes: a training run's lines can be followed while it runs (tail -f).
+    with job.log.open("w") as log, stdout.open("w") as answer_file:
+        proc = subprocess.run(job.args, stdout=answer_file, stderr=log, text=True, cwd=ROOT)
+    log_text = stdout.read_text()
     if proc.returncode != 0:
         raise SystemExit(f"{job.name} failed (exit {proc.returncode}); see {job.log}")
     job.out.parent.mkdir(parents=True, exist_ok=True)
@@ -102,10 +104,42 @@ def run_job(job: Job) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] done  {job.name} ({seconds:.0f} s)", flush=True)
 
 
-def run_all(jobs: list[Job], workers: int) -> None:
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(run_job, j) for j in jobs]:
-            future.result()
+def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_steps: int) -> None:
+    """Every seed's two training runs, then its measurements, ``--jobs`` commands at a time.
+
+    Seeds are taken in order and a seed's measurements go before the next seed's training, so
+    an interrupted benchmark has whole seeds to show.
+    """
+    trains = {
+        seed: [train_job(out, seed, p, None if p == "league" else article_steps) for p in PRESETS]
+        for seed in seeds
+    }
+    # (seed, job); None stands for the seed's measurements until its runs are trained.
+    queue: list[tuple[int, Job | None]] = [
+        (seed, job) for seed in seeds for job in [*trains[seed], None]
+    ]
+    running: dict[Future[None], Job] = {}
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        while queue or running:
+            for item in list(queue):
+                if len(running) >= args.jobs:
+                    break
+                seed, job = item
+                if job is None:  # expands once the seed's runs are trained
+                    if not all(t.done() for t in trains[seed]):
+                        continue
+                    i = queue.index(item)
+                    queue[i : i + 1] = [(seed, m) for m in measure_jobs(out, seed, args)]
+                    break  # look again from the top: those go before later seeds' jobs
+                queue.remove(item)
+                if not job.done():
+                    running[pool.submit(run_job, job)] = job
+            if not running:
+                continue  # a seed's measurements were just listed
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                running.pop(future)
+                future.result()
 
 
 def final_mains(run: Path) -> dict[str, str]:
@@ -195,6 +229,17 @@ def gauntlet_score(data: dict[str, Any]) -> float:
 
 def pit_rate(data: dict[str, Any]) -> float:
     return float(data["win_rate"])
+
+
+MEASURES = ("exploit", "gauntlet", "cpu")
+
+
+def measured(out: Path, seed: int) -> bool:
+    """Whether every measurement of ``seed`` is done."""
+    d = out / "done"
+    names = [f"{m}-{p}-s{seed}-{r}.json" for m in MEASURES for p in PRESETS for r in ROLES]
+    names += [f"h2h-s{seed}-{r}.json" for r in ROLES]
+    return all((d / n).exists() for n in names)
 
 
 def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
@@ -292,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gauntlet-games", type=int, default=400, help="games per gauntlet bot")
     p.add_argument("--cpu-games", type=int, default=1000, help="games against the CPU")
     p.add_argument("--h2h-games", type=int, default=1000, help="head-to-head games per role")
+    p.add_argument(
+        "--report-only", action="store_true", help="print the table of the seeds measured so far"
+    )
     args = p.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -304,15 +352,13 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    trains = [
-        train_job(out, seed, preset, None if preset == "league" else article_steps)
-        for seed in args.seeds
-        for preset in PRESETS
-    ]
-    run_all(trains, args.jobs)
-    measures = [job for seed in args.seeds for job in measure_jobs(out, seed, args)]
-    run_all(measures, args.jobs)
-    table = report(out, args.seeds, args)
+    if not args.report_only:
+        run_seeds(args.seeds, out, args, article_steps)
+    seeds = [seed for seed in args.seeds if measured(out, seed)]
+    if not seeds:
+        print(f"no seed is measured yet in {out}")
+        return 1
+    table = report(out, seeds, args)
     (out / "report.md").write_text(table + "\n")
     print(table)
     print(f"\n{(time.perf_counter() - started) / 60:.1f} min this time; table in {out}/report.md")

@@ -143,11 +143,11 @@ def test_pit_is_reproducible_under_a_seed(run: Path) -> None:
     assert any(o["mean_length"] != first.mean_length for o in others)
 
 
-def test_pit_between_snapshots_grows_the_matrix(own_run: Path) -> None:
+def test_pit_between_snapshots_grows_the_matrix(own_run: Path, capsys) -> None:
     before = MatrixView.of(LeagueView.read(own_run)).matrix
     cell = (before.rows.index("left-0000"), before.cols.index("right-0000"))
-    report = pit("left-0000", "right-0000", own_run, games=8, seed=11)
-    assert report.recorded_in == str(own_run / "league.sqlite")
+    report = pit("left-0000", "right-0000", own_run, games=8, seed=11, record=True)
+    assert report.recorded_in == str(own_run / "league.sqlite") and report.not_recorded is None
     with LeagueStore.open(own_run, readonly=True) as store:
         stored = store.results(source="pit")
     assert [(r.a, r.b, r.games, r.seed) for r in stored] == [
@@ -158,31 +158,57 @@ def test_pit_between_snapshots_grows_the_matrix(own_run: Path) -> None:
     after = MatrixView.of(LeagueView.read(own_run)).matrix
     assert after.games[cell] == before.games[cell] + 8
     # The same through the CLI: `matrix` shows the new game count in that cell.
-    assert main(["pit", "right-0000", "left-0000", "--run", str(own_run), "--games", "4"]) == 0
+    args = ["pit", "right-0000", "left-0000", "--run", str(own_run), "--games", "4"]
+    assert main([*args, "--record"]) == 0
+    assert "results added to" in capsys.readouterr().out
     assert MatrixView.of(LeagueView.read(own_run)).matrix.games[cell] == before.games[cell] + 12
 
 
+def test_pit_records_nothing_unless_asked(own_run: Path, capsys) -> None:
+    args = ["pit", "left-0000", "right-0000", "--run", str(own_run), "--games", "4"]
+    assert main(args) == 0
+    assert main([*args, "--no-record"]) == 0  # the old way to say no: accepted, the same
+    out = capsys.readouterr().out
+    assert out.count("results not recorded: not asked (--record adds") == 2
+    assert "results added" not in out
+    with LeagueStore.open(own_run, readonly=True) as store:
+        assert store.results(source="pit") == []
+    # Without a run there is nothing to record into, and nothing to explain.
+    assert pit("cpu", "still", None, games=4).not_recorded is None
+
+
 @pytest.mark.parametrize(
-    ("a", "b", "extra"),
+    ("a", "b", "extra", "reason"),
     [
-        ("left-0000", "right-0000", {"record": False}),  # --no-record
-        ("left-0000", "cpu", {}),  # the CPU is no snapshot of the run
-        ("left-0000", "left-0000", {}),  # a player against itself
-        ("left-0000", "right-0000", {"rules_name": "classic"}),  # not the run's rules
-        ("left-0000", "right-0000", {"sides": "fixed"}),  # A always has the left side
-        ("left-0000", "left-0001", {}),  # two snapshots of one role: no cell of the matrix
+        ("left-0000", "right-0000", {"record": False}, "not asked"),
+        ("left-0000", "cpu", {}, "cpu is no snapshot of"),
+        ("left-0000", "left-0000", {}, "both are left snapshots"),
+        ("left-0000", "left-0001", {}, "one role meet in no cell"),
+        ("left-0000", "right-0000", {"rules_name": "classic"}, "other rules than the run's"),
+        ("left-0000", "right-0000", {"sides": "fixed"}, "not balanced"),
+        ("left-0000", "right-0000", {"games": 6}, "got --sides alternate, 6 games"),
     ],
 )
-def test_pit_results_that_are_not_stored(own_run: Path, a: str, b: str, extra: dict) -> None:
-    report = pit(a, b, own_run, games=4, **extra)
+def test_pit_results_that_are_not_stored(
+    own_run: Path, a: str, b: str, extra: dict, reason: str
+) -> None:
+    report = pit(a, b, own_run, **{"games": 4, "record": True, **extra})
     assert report.recorded_in is None
+    assert report.not_recorded is not None and reason in report.not_recorded
+    assert f"results not recorded: {report.not_recorded}" in report.to_text()
+    assert report.to_dict()["not_recorded"] == report.not_recorded
     with LeagueStore.open(own_run, readonly=True) as store:
         assert store.results(source="pit") == []
 
 
+def test_record_without_a_run_says_so() -> None:
+    report = pit("cpu", "still", None, games=4, record=True)
+    assert report.recorded_in is None and "--run RUN_DIR" in str(report.not_recorded)
+
+
 def test_a_snapshot_file_of_the_run_is_stored_under_its_id(own_run: Path) -> None:
     path = own_run / "snapshots" / "right-0000.zip"
-    report = pit("left-0001", str(path), own_run, games=4)
+    report = pit("left-0001", str(path), own_run, games=4, record=True)
     assert report.b == "right-0000" and report.recorded_in is not None
 
 
@@ -251,6 +277,8 @@ def test_pit_text(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ("args", "message"),
     [
         (["left-0009", "cpu"], "unknown snapshot 'left-0009'"),
+        (["left-0009", "cpu"], "did you mean left-0001 or left-0000?"),
+        (["left-0009", "cpu"], "py:MODULE:ATTR"),
         (["cpu", "py:nowhere/bot.py:Bot"], "no file nowhere/bot.py"),
         (["cpu", "cpu", "--games", "0"], "play at least one game"),
         (["cpu", "cpu", "--rules", "nope"], "unknown rules preset"),

@@ -1,5 +1,6 @@
 """The reference bots: interception against the engine's own ball, both sides, batch independence,
-and each bot's style (edge aiming, late reaction, aim error)."""
+each bot's style (edge aiming, late reaction, aim error), and the compiled bots against their
+numpy reference, action for action."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ from envs.bots import (
     Follower,
     Interceptor,
     Noisy,
+    _fold,
     intercept,
     reflect,
 )
 from envs.engine import BX, BY, DOWN, HITS_L, HITS_R, SCORE_L, SCORE_R, STAY, UP, VX, VY, Engine
 from envs.observation import FRAME_SIZE, push_coords
 from envs.rules import Rules, rules
-from envs.scripted import ScriptedCPU, StillPolicy
+from envs.scripted import RandomPolicy, ScriptedCPU, StillPolicy
 from league.evaluation import play_games
 from league.players import load_bot, resolve_player
 
@@ -246,3 +248,135 @@ def test_bots_follow_the_rules_geometry() -> None:
     at = intercept(court, court.frame(obs_of(court, [frame])))
     assert at.y[0] == pytest.approx(2 * 196.0 - 250.0, abs=1e-3) and at.turned[0] == -1
     assert at.steps[0] == pytest.approx(10.0)
+
+
+# ------------------------------------------------------------------ compiled against numpy
+
+# Rules that move every figure the bots read: the classic court, the article's (no bounce angle:
+# the edge aimer's limit is 1e-9), a small court with flat rebounds, and a steep, half-carrying
+# one with a slow paddle and another right paddle.
+REFERENCE_RULES = {
+    "classic": CLASSIC,
+    "seed": rules("seed"),
+    "small": Rules(height=200.0, paddle_height=40.0, ball_radius=4.0, max_bounce_angle=10.0),
+    "steep": CLASSIC.replace(
+        bounce_carry=0.5, paddle_speed=5.0, right_paddle_height=50.0, max_bounce_angle=75.0
+    ),
+}
+
+
+def _recorded(game: Rules, frame_stack: int, games: int, steps: int) -> np.ndarray:
+    """What both sides saw at every step of games between the bots, the CPU and random moves."""
+    game = game.replace(max_steps=steps, points_to_win=5)
+    pool = [cls(game) for cls in BOTS.values()] + [ScriptedCPU(), RandomPolicy(seed=games)]
+    left = [pool[i % len(pool)] for i in range(games)]
+    right = [pool[(3 * i + 1 + i // len(pool)) % len(pool)] for i in range(games)]
+    stacks = [np.zeros((games, FRAME_SIZE * frame_stack), dtype=np.float32) for _ in range(2)]
+    params, seen = game.params(), []
+
+    def record(state: np.ndarray) -> None:
+        for side in range(2):
+            push_coords(state, params, side, stacks[side], not seen)
+        seen.extend(stack.copy() for stack in stacks)
+
+    play_games(game, left, right, list(range(games)), frame_stack=frame_stack, on_step=record)
+    return np.concatenate(seen)
+
+
+def _random(rng: np.random.Generator, n: int, frame_stack: int, reach: float) -> np.ndarray:
+    """Positions within ``reach`` of the court (in its [-1, 1] units), speeds up to 2.2 serves."""
+    obs = rng.uniform(-reach, reach, (n, FRAME_SIZE * frame_stack))
+    for f in range(frame_stack):
+        obs[:, f * FRAME_SIZE + 4 : (f + 1) * FRAME_SIZE] = rng.uniform(-2.2, 2.2, (n, 2))
+    return obs.astype(np.float32)
+
+
+def _on_the_grid(rng: np.random.Generator, game: Rules, n: int, dtype: type) -> np.ndarray:
+    """Half pixels, paddles on half moves and a few round speeds (0 among them): the ties and
+    halves where a last bit decides a comparison or a rounding (float64 keeps many exact)."""
+    w, h, v = game.width, game.height, game.ball_speed
+    half_move = game.paddle_speed / 2.0
+    speeds = np.array([-24, -16, -12, -8, -6, -1, 0, 1, 6, 8, 12, 16, 24], dtype=np.float64) / v
+    obs = np.empty((n, FRAME_SIZE * 4))
+    for o in range(0, FRAME_SIZE * 4, FRAME_SIZE):
+        obs[:, o] = rng.integers(-20, 2 * int(w) + 20, n) / w - 1.0
+        obs[:, o + 1] = rng.integers(-20, 2 * int(h) + 20, n) / h - 1.0
+        obs[:, o + 2] = 2.0 * half_move * rng.integers(0, int(h / half_move) + 1, n) / h - 1.0
+        obs[:, o + 3] = 2.0 * rng.integers(0, int(h) + 1, n) / h - 1.0
+        obs[:, o + 4 : o + 6] = rng.choice(speeds, (n, 2))
+    return obs.astype(dtype)
+
+
+@pytest.fixture(scope="module")
+def reference_observations() -> dict[str, list[np.ndarray]]:
+    rng = np.random.default_rng(20260509)
+    out = {}
+    for name, game in REFERENCE_RULES.items():
+        out[name] = [
+            _recorded(game, 4, games=14, steps=500),
+            _recorded(game, 2, games=7, steps=300),
+            _random(rng, 20_000, 4, 1.2),
+            _random(rng, 5_000, 1, 1.2),
+            _random(rng, 5_000, 3, 40.0),  # far out of the court: walls folded many times
+            _on_the_grid(rng, game, 20_000, np.float32),
+            _on_the_grid(rng, game, 20_000, np.float64),
+        ]
+    return out
+
+
+@pytest.mark.parametrize("rules_name", list(REFERENCE_RULES))
+def test_compiled_bots_act_as_their_numpy_reference(
+    rules_name: str, reference_observations: dict[str, list[np.ndarray]]
+) -> None:
+    game = REFERENCE_RULES[rules_name]
+    bots = [cls(game) for cls in BOTS.values()] + [Noisy(game, spread=0.3)]
+    for bot in bots:
+        counts = np.zeros(3, dtype=np.int64)
+        for obs in reference_observations[rules_name]:
+            want = bot.act_numpy(obs)
+            got = bot.act(obs)
+            assert got.dtype == np.int64 and got.shape == want.shape
+            bad = np.flatnonzero(got != want)
+            assert bad.size == 0, f"{bot.name}: rows {bad[:8]} of {len(obs)} differ"
+            # Any layout and float type reads the same; one observation alone too.
+            np.testing.assert_array_equal(bot.act(np.asfortranarray(obs)), want)
+            np.testing.assert_array_equal(bot.act(obs[::-1].astype(np.float64)), want[::-1])
+            np.testing.assert_array_equal(bot.act(obs[7]), want[7:8])
+            counts += np.bincount(want, minlength=3)
+        assert counts.min() > 1000  # every action, many times
+
+
+def test_compiled_bots_act_as_their_numpy_reference_on_odd_values() -> None:
+    # Signed zeros, tiny and huge speeds, a ball on the face line: as the numpy code, with its
+    # divisions by zero, infinities and NaNs, decides (whatever that is worth).
+    rng = np.random.default_rng(5)
+    obs = rng.uniform(-1.0, 1.0, (20_000, FRAME_SIZE * 2))
+    values = np.array([0.0, -0.0, 1e-30, -1e-30, -1e-300, 5e-324, -5e-324, 1e300, -np.inf])
+    obs[:, 4::6] = rng.choice(values, (len(obs), 2))
+    obs[:, 5::6] = rng.choice(np.array([0.0, -0.0, 1e-30, 1.0, 1e300, np.inf]), (len(obs), 2))
+    obs[::3, 6] = 2 * (CLASSIC.paddle_margin + CLASSIC.ball_radius) / CLASSIC.width - 1.0
+    obs[::7, 9] = np.nan
+    with np.errstate(all="ignore"):
+        for bot in [cls(CLASSIC) for cls in BOTS.values()]:
+            np.testing.assert_array_equal(bot.act(obs), bot.act_numpy(obs), err_msg=bot.name)
+
+
+def test_compiled_fold_is_numpy_reflect() -> None:
+    rng = np.random.default_rng(3)
+    for low, high in [(8.0, 392.0), (10.0, 390.0), (4.0, 196.0), (0.1, 0.3 + 1e-16), (3.3, 7.7)]:
+        period = 2.0 * (high - low)
+        turns = low + period / 2.0 * np.arange(-12, 13)  # the walls, and whole periods away
+        y = np.concatenate(
+            [
+                turns,
+                np.nextafter(turns, np.inf),
+                np.nextafter(turns, -np.inf),
+                low + period * rng.uniform(-3.0, 3.0, 20_000),  # the fast paths and past them
+                rng.uniform(-1e6, 1e6, 2_000),
+                [0.0, -0.0, 1e300, -1e300],
+            ]
+        )
+        want_y, want_turned = reflect(y, low, high)
+        got = np.array([_fold(v, low, high) for v in y])
+        np.testing.assert_array_equal(got[:, 0], want_y)
+        np.testing.assert_array_equal(got[:, 1], want_turned)

@@ -3,13 +3,27 @@ traceback and never a half-made run; help exits 0 and names the options."""
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from tiny_league import copy_of, tiny_league
 
-from league.cli import EXIT_USAGE, main
+from league.cli import COMMANDS as REGISTERED
+from league.cli import EXIT_BROKEN_PIPE, EXIT_USAGE, main
+from league.config import LeagueConfig
+from league.store import LeagueStore
+
+COMMANDS = [register.__name__.removeprefix("add_") for register in REGISTERED]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_league(tmp_path_factory.mktemp("league"))
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +77,21 @@ def test_resume_a_folder_without_a_league(
 
 def test_resume_refuses_other_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "--resume", str(tmp_path), "--algo", "ppo"]) == EXIT_USAGE
-    assert "--resume" in error_line(capsys)
+    line = error_line(capsys)
+    assert "--resume" in line and "--generations N" in line
+
+
+def test_resume_refuses_fewer_generations_than_done(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = copy_of(tiny, tmp_path)  # one generation done, of one
+    for given in ("0", "-3"):
+        assert main(["train", "--resume", str(run), "--generations", given]) == EXIT_USAGE
+        line = error_line(capsys)
+        assert f"--generations {given}" in line and "completed 1 generations already" in line
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.config()["generations"] == 1
+    assert not (run / ".lock").exists()
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,13 +103,81 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "train" in out
 
 
-def test_train_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+def help_of(capsys: pytest.CaptureFixture[str], *command: str) -> str:
     with pytest.raises(SystemExit) as exit_:
-        main(["train", "--help"])
+        main([*command, "--help"])
     assert exit_.value.code == 0
-    out = capsys.readouterr().out
+    return capsys.readouterr().out
+
+
+def option_helps(text: str) -> dict[str, str]:
+    """Each option's help text (its lines joined), from argparse's "options:" section."""
+    helps: dict[str, str] = {}
+    name = None
+    for line in text.split("options:", 1)[1].split("\nexamples:", 1)[0].splitlines():
+        if line.startswith("  -"):
+            name = line.split()[0].rstrip(",")
+            helps[name] = line
+        elif name is not None and line.startswith("    "):
+            helps[name] += " " + line.strip()
+    return helps
+
+
+def test_train_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+    out = help_of(capsys, "train")
     for option in ("--run-dir", "--resume", "--config", "--preset", "--generations", "--algo"):
         assert option in out
+    helps = option_helps(out)
+    defaults = LeagueConfig()
+    assert f"(default {defaults.generations})" in helps["--generations"]
+    assert f"(default {defaults.steps_per_generation})" in helps["--steps-per-generation"]
+    assert f"(default {defaults.algo})" in helps["--algo"]
+    assert "10 to 15 minutes" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_help_says_each_default_once_and_shows_examples(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = help_of(capsys, command)
+    assert "default: None" not in out
+    for option, text in option_helps(out).items():
+        assert text.count("default") <= 1, f"{command} {option}: {text}"
+    examples = out.split("\nexamples:\n", 1)[1].splitlines()
+    assert examples and all(line.startswith(f"  pong-league {command}") for line in examples)
+    # The examples are printed as written, not wrapped into one paragraph.
+    assert len(examples) >= 2
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"pong-league {version('pong-league')}"
+
+
+def test_record_and_no_record_contradict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["pit", "cpu", "still", "--games", "4", "--record", "--no-record"]) == EXIT_USAGE
+    assert "contradict" in error_line(capsys)
+
+
+@pytest.mark.parametrize("reader", ["head -1", "head -c 0"])
+def test_output_into_a_closed_pipe_ends_quietly(tiny: Path, reader: str) -> None:
+    """`pong-league ls RUN | head -1`: no BrokenPipeError traceback. ``head -c 0`` exits before
+    reading anything, so the pipe is closed before the first write, every time."""
+    run = tiny
+    for command in ("ls", "matrix"):
+        cli = shlex.join([sys.executable, "-m", "league.cli", command, str(run)])
+        done = subprocess.run(
+            ["bash", "-c", f"{cli} | {reader}; echo ${{PIPESTATUS[0]}} >&2"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.stderr.strip() in ("0", str(EXIT_BROKEN_PIPE)), done.stderr
+        if reader == "head -1":
+            assert done.stdout.startswith(str(run)) and done.stdout.count("\n") == 1
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

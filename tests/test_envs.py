@@ -124,6 +124,15 @@ def test_unknown_scripted_opponent_is_rejected() -> None:
         PongVsOpponent(opponent="nope")
 
 
+@pytest.mark.parametrize("name", ["runs/a/snapshots/left-0007.npz", "left-0007.json", "x.zip"])
+def test_a_snapshot_path_says_how_to_load_it(name: str) -> None:
+    """The game never imports the trainer, so a snapshot file is loaded by the caller."""
+    with pytest.raises(ValueError, match=r"NumpyPolicy\.load\(path\)"):
+        PongVsOpponent(opponent=name)
+    with pytest.raises(ValueError, match="snapshot file"):
+        gymnasium.make(ENV_ID, opponent=name)
+
+
 @pytest.mark.filterwarnings("ignore:.*different from the unwrapped version")
 @pytest.mark.parametrize(
     "kwargs", [{}, {"role": "right", "obs_mode": "pixels", "rules": "seed", "frame_stack": 2}]

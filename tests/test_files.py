@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from league import files
 from league.errors import LeagueError
 from league.files import RunLock, atomic_write, atomic_write_bytes, atomic_write_text
 
@@ -156,6 +157,44 @@ def test_run_lock_is_free_again_after_release(tmp_path: Path) -> None:
     second = python(TRY, str(tmp_path))
     out, err = second.communicate(timeout=10)
     assert (second.returncode, out.strip()) == (0, "acquired"), err
+
+
+def test_a_released_lock_leaves_no_file(tmp_path: Path) -> None:
+    with RunLock(tmp_path):
+        assert (tmp_path / ".lock").is_file()
+    assert list(tmp_path.iterdir()) == []
+    # Another lock taken and given back in between: the first release deletes nothing of it.
+    first = RunLock(tmp_path).acquire()
+    first.release()
+    with RunLock(tmp_path):
+        first.release()  # not held: does nothing
+        assert (tmp_path / ".lock").is_file()
+
+
+def test_a_lock_file_deleted_under_a_new_holder_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race a deleting release opens: B opens .lock, A releases (deleting it), B locks the
+    deleted file. B must see that the path no longer names its file and lock the real one."""
+    real_flock = files.fcntl.flock
+    calls: list[int] = []
+
+    def flock_after_the_last_holder_left(fd: int, operation: int) -> None:
+        if not calls:  # the previous holder deletes the file we just opened
+            (tmp_path / ".lock").unlink()
+        calls.append(operation)
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(files.fcntl, "flock", flock_after_the_last_holder_left)
+    lock = RunLock(tmp_path).acquire()
+    assert len(calls) == 2  # locked the deleted file, saw it, locked the new one
+    held = os.fstat(lock._fd)  # type: ignore[arg-type]
+    on_disk = os.stat(tmp_path / ".lock")
+    assert (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
+    monkeypatch.setattr(files.fcntl, "flock", real_flock)
+    with pytest.raises(LeagueError, match="already being trained"):
+        RunLock(tmp_path).acquire()
+    lock.release()
 
 
 def test_run_lock_on_a_missing_folder(tmp_path: Path) -> None:

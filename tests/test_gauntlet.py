@@ -116,4 +116,4 @@ def test_cli_help_explains_the_gauntlet(capsys: pytest.CaptureFixture) -> None:
         main(["gauntlet", "--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert "training pool" in out and "example:" in out and "pong-league gauntlet" in out
+    assert "training pool" in out and "examples:" in out and "pong-league gauntlet" in out

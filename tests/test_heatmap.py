@@ -14,7 +14,7 @@ from league.heatmap import (
     heatmap_image,
     log_heatmap,
     markdown_table,
-    save_heatmap_png,
+    save_heatmap,
     score_colour,
     text_colour,
 )
@@ -123,7 +123,7 @@ def test_falls_back_to_the_bitmap_font(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_save_png_writes_atomically_and_reads_back(tmp_path: Path) -> None:
     matrix = synthetic(6, 7)
-    path = save_heatmap_png(matrix, tmp_path / "win_rate.png", title="step 100")
+    path = save_heatmap(matrix, tmp_path / "win_rate.png", title="step 100")
     assert path == tmp_path / "win_rate.png"
     expected = heatmap_image(matrix, title="step 100")
     with Image.open(path) as png:
@@ -131,6 +131,22 @@ def test_save_png_writes_atomically_and_reads_back(tmp_path: Path) -> None:
         assert png.size == (expected.shape[1], expected.shape[0])
         assert np.array_equal(np.asarray(png.convert("RGB")), expected)
     assert [p.name for p in tmp_path.iterdir()] == ["win_rate.png"]  # no temp file left
+
+
+@pytest.mark.parametrize(
+    ("name", "magic"),
+    [("m.jpg", b"\xff\xd8\xff"), ("m.JPEG", b"\xff\xd8\xff"), ("m.pdf", b"%PDF")],
+)
+def test_the_suffix_names_the_format(tmp_path: Path, name: str, magic: bytes) -> None:
+    path = save_heatmap(synthetic(3, 4), tmp_path / name)
+    assert path.read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize("name", ["m.svg", "m.gif", "m"])
+def test_a_format_pillow_does_not_write_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError, match="cannot write a heatmap"):
+        save_heatmap(synthetic(3, 4), tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_markdown_table() -> None:

@@ -52,9 +52,32 @@ def test_an_unknown_id_lists_the_ids_that_exist(run: Path, game) -> None:
     assert "\n" not in str(err.value)
 
 
+def test_an_id_in_capitals_is_that_snapshot(run: Path, game) -> None:
+    player = resolve_player("LEFT-0001", run, game, 4)
+    assert player.id == player.snapshot_id == "left-0001"
+
+
+def test_an_unknown_id_names_a_near_miss_and_the_other_forms(run: Path, game) -> None:
+    with pytest.raises(LeagueError) as err:
+        resolve_player("rigth-0000", run, game, 4)
+    message = str(err.value)
+    assert "did you mean right-0000 or" in message  # the closest first
+    assert "cpu, random, still" in message and "py:MODULE:ATTR" in message
+
+
 def test_an_id_without_a_run_says_to_give_one(game) -> None:
     with pytest.raises(LeagueError, match="--run"):
         resolve_player("left-0001", None, game, 4)
+
+
+def test_an_unknown_player_lists_every_form(game) -> None:
+    with pytest.raises(LeagueError) as err:
+        resolve_player("folower", None, game, 4)
+    message = str(err.value)
+    assert message.startswith("unknown player 'folower': did you mean follower?")
+    for form in ("--run RUN_DIR", ".npz", "cpu, random, still", "interceptor", "py:MODULE:ATTR"):
+        assert form in message
+    assert "py:path/to/file.py:ATTR" in message and "\n" not in message
 
 
 def test_a_run_folder_without_a_database(tmp_path: Path, game) -> None:
@@ -141,6 +164,12 @@ def test_scripted_players(name: str, kind: type, game) -> None:
     player = resolve_player(name, None, game)
     assert player.id == name and player.snapshot_id is None
     assert isinstance(player.policy, kind)
+    shouted = resolve_player(name.upper(), None, game)  # `CPU` is the cpu
+    assert shouted.id == name and isinstance(shouted.policy, kind)
+
+
+def test_a_bot_name_in_any_case(game) -> None:
+    assert resolve_player("Follower", None, game).id == "follower"
 
 
 def test_the_random_player_follows_its_seed(game) -> None:

@@ -143,6 +143,28 @@ def test_from_model_equals_load_and_is_frozen(snapshot: Path, dqn_model: BaseAlg
     np.testing.assert_array_equal(frozen.act(obs), before)
 
 
+def test_a_loaded_snapshot_is_an_env_opponent(snapshot: Path) -> None:
+    """What the README shows for using a snapshot outside pong-league."""
+    import envs
+
+    policy = NumpyPolicy.load(snapshot.with_suffix(".npz"))
+    env = gym.make(envs.ENV_ID, role="right", opponent=policy)
+    obs, info = env.reset(seed=0)
+    for _ in range(50):
+        obs, _, terminated, truncated, info = env.step(int(policy.act(obs)[0]))
+        assert not (terminated or truncated)
+    assert obs.shape == (OBS_DIM,) and info["opponent_id"] == "opponent"
+
+
+def test_a_snapshot_zip_loads_with_plain_sb3(tmp_path: Path, dqn_model: BaseAlgorithm) -> None:
+    dqn_model.save(tmp_path / "left-0003.zip")
+    model = DQN.load(tmp_path / "left-0003.zip", device="cpu")
+    obs = random_obs(8)
+    np.testing.assert_array_equal(
+        model.predict(obs, deterministic=True)[0], dqn_model.predict(obs, deterministic=True)[0]
+    )
+
+
 def test_load_accepts_npz_json_or_stem(snapshot: Path) -> None:
     obs = random_obs(64)
     expected = NumpyPolicy.load(snapshot).act(obs)

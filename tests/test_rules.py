@@ -1,5 +1,5 @@
 """The rules, checked on the engine: the article's game (``seed``, one test per rule of
-SEED_RULES.md), the properties that make ``classic`` a game of skill, and rejected overrides.
+docs/SEED_RULES.md), the properties that make ``classic`` a game of skill, and rejected overrides.
 
 Most tests hand-set one game's state row, step once and read the row back.
 """

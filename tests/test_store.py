@@ -22,6 +22,7 @@ from league.store import (
     GenerationRecord,
     LeagueStore,
     SnapshotRecord,
+    find_runs,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,6 +121,44 @@ def test_create_refuses_a_config_that_is_not_json(tmp_path: Path) -> None:
     with pytest.raises(LeagueError, match="config cannot be stored as JSON"):
         LeagueStore.create(tmp_path / DB_NAME, {"bad": object()})
     assert not (tmp_path / DB_NAME).exists()
+
+
+def test_a_missing_run_names_the_runs_that_are_there(tmp_path: Path) -> None:
+    for name in ("2024-05-01_10-00-00", "2024-05-02_09-30-00", "other"):
+        (tmp_path / name).mkdir()
+        LeagueStore.create(tmp_path / name / DB_NAME, {"x": 1}).close()
+    (tmp_path / "notes").mkdir()
+    assert [r.name for r in find_runs(tmp_path)] == [
+        "2024-05-01_10-00-00",
+        "2024-05-02_09-30-00",
+        "other",
+    ]
+    assert find_runs(tmp_path / "nope") == [] and find_runs(tmp_path / "notes") == []
+    with pytest.raises(LeagueError) as info:
+        LeagueStore.open(tmp_path / "2024-05-01_10-00")
+    message = str(info.value)
+    assert f"did you mean {tmp_path / '2024-05-01_10-00-00'} or " in message  # closest first
+    assert str(tmp_path / "other") not in message
+    with pytest.raises(LeagueError) as info:
+        LeagueStore.open(tmp_path)  # the folder of runs, not a run
+    assert "holds runs (2024-05-01_10-00-00, 2024-05-02_09-30-00, other)" in str(info.value)
+    assert f"pong-league ls {tmp_path}" in str(info.value)
+
+
+def test_set_config_and_created_at(store: LeagueStore, tmp_path: Path) -> None:
+    before = store.config()
+    store.set_config({**before, "generations": 12})
+    with LeagueStore.open(tmp_path, readonly=True) as reader:
+        assert reader.config() == {**before, "generations": 12}
+        assert reader.created_at() is not None and reader.created_at().endswith("+00:00")
+
+
+def test_ratings_when_made(store: LeagueStore, tmp_path: Path) -> None:
+    store.complete_generation(*generation_inputs(tmp_path, 1))
+    store.complete_generation(*generation_inputs(tmp_path, 2))
+    made = store.ratings_when_made()
+    for s in store.snapshots():
+        assert made[s.id] == store.ratings(s.generation)[s.id]
 
 
 def test_open_a_missing_database(tmp_path: Path) -> None:
@@ -338,8 +377,12 @@ def test_unknown_snapshot_lists_the_known_ids(store: LeagueStore, tmp_path: Path
     with pytest.raises(LeagueError) as info:
         store.snapshot("left-0099")
     assert str(info.value) == (
-        f"unknown snapshot 'left-0099' in {tmp_path}; known: left-0000, right-0000, left-0001"
+        f"unknown snapshot 'left-0099' in {tmp_path}; did you mean left-0001 or left-0000? "
+        "known: left-0000, right-0000, left-0001"
     )
+    with pytest.raises(LeagueError) as info:
+        store.snapshot("cpu")
+    assert "did you mean" not in str(info.value)  # nothing close: no guess
 
 
 def test_a_long_list_of_known_ids_is_abbreviated(store: LeagueStore, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -71,6 +70,7 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
     summaries = []
     league.run(on_generation=summaries.append)
     league.close()
+    assert not (run / ".lock").exists()
 
     assert [s.snapshot for s in summaries] == ["left-0001", "right-0002"]
     # Each exploiter reaches its step cap in its first generation, so it is frozen there.
@@ -217,7 +217,9 @@ def test_ctrl_c_stops_at_a_safe_point_and_says_how_to_resume(tmp_path: Path) -> 
     assert "Traceback" not in err
     with LeagueStore.open(run, readonly=True) as store:
         assert store.last_generation() == 0
-    assert not (run / ".lock").exists() or os.stat(run / ".lock").st_size >= 0
+    assert not (run / ".lock").exists()  # stopped cleanly: the lock file is gone
+    log = (run / "train.log").read_text()
+    assert f"pong-league train --resume {run}" in log
 
 
 @pytest.mark.slow
