@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 
-.PHONY: venv train test test-all bench lint format clean
+.PHONY: venv train test test-all bench quality lint format clean
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,10 @@ test: venv  ## the test suite (a few minutes on 2 cores)
 bench: venv  ## speed figures, as quoted in the README
 	$(BIN)/python scripts/bench_env.py
 	$(BIN)/python scripts/bench_league.py
+	$(BIN)/python scripts/bench_bots.py
+
+quality: venv  ## does the league help? league vs naive self-play on 3 seeds (hours)
+	$(BIN)/python scripts/bench_quality.py $(ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

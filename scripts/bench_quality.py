@@ -14,8 +14,9 @@ Every step is a ``pong-league`` command run as a subprocess, ``--jobs`` at a tim
 under ``--out``: an interrupted benchmark continues where it stopped when run again (a training
 run is resumed with ``--resume``). It prints the table that the README quotes.
 
-    python scripts/bench_quality.py                      # 3 seeds, 2 jobs at a time: about an hour
-    python scripts/bench_quality.py --seeds 0 --jobs 1   # one seed
+    python scripts/bench_quality.py                # 3 seeds, one command at a time: hours
+    python scripts/bench_quality.py --seeds 0      # one seed
+    python scripts/bench_quality.py --report-only  # the table of the seeds measured so far
 """
 
 from __future__ import annotations
@@ -261,7 +262,12 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             key = f"{preset}-s{seed}"
             cpu = [pit_rate(load(d / f"cpu-{key}-{r}.json")) for r in ROLES]
             gauntlet = [gauntlet_score(load(d / f"gauntlet-{key}-{r}.json")) for r in ROLES]
-            exploit = [exploit_rate(load(d / f"exploit-{key}-{r}.json"))[0] for r in ROLES]
+            answers = [load(d / f"exploit-{key}-{r}.json") for r in ROLES]
+            exploit = [exploit_rate(a)[0] for a in answers]
+            exploit_cells = [
+                f"{v:.1%} [{a['ci95'][0]:.1%}, {a['ci95'][1]:.1%}]"
+                for v, a in zip(exploit, answers, strict=True)
+            ]
             h2h = [pit_rate(load(d / f"h2h-s{seed}-{r}.json")) for r in ROLES]
             if preset == "article":
                 h2h = [1.0 - v for v in h2h]
@@ -273,7 +279,7 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             minutes = run_seconds(out / key) / 60
             lines.append(
                 f"| {seed} | {preset} | {minutes:.1f} min | {_pair(cpu)} | {_pair(gauntlet)} | "
-                f"{_pair(exploit)} | {_pair(h2h) if preset == 'league' else '-'} |"
+                f"{' / '.join(exploit_cells)} | {_pair(h2h) if preset == 'league' else '-'} |"
             )
     lines += [
         "",
@@ -284,7 +290,12 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
         c = collected[preset]
         cells = [_mean(c[k]) for k in ("cpu", "gauntlet", "exploit", "h2h")]
         lines.append(f"| {preset} | " + " | ".join(cells) + " |")
-    lines += ["", "means over seeds and roles with their 95% t-intervals", ""]
+    lines += [
+        "",
+        "exploitability: [95% Wilson interval of its 1,000 games]; means over seeds and roles, "
+        "with their 95% t-interval from two seeds on",
+        "",
+    ]
     lines += goals(collected, seeds)
     return "\n".join(lines)
 
@@ -323,15 +334,18 @@ def _pair(values: list[float]) -> str:
 
 
 def _mean(values: list[float]) -> str:
+    """The mean, with its 95% t-interval from 4 values on (2 seeds x 2 roles)."""
     mean, half = mean_ci(values)
-    return f"{mean:.1%}" + ("" if math.isnan(half) else f" ± {half:.1%}")
+    return f"{mean:.1%}" + (f" ± {half:.1%}" if len(values) >= 4 else "")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="(default 0 1 2)")
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_quality", help="folder")
-    p.add_argument("--jobs", type=int, default=2, help="commands at a time (default 2)")
+    # On this project's 2-core VM two training processes ran at about 40% of one's speed each:
+    # more jobs than 1 only helps where cores are really separate.
+    p.add_argument("--jobs", type=int, default=1, help="commands at a time (default 1)")
     p.add_argument("--br-steps", type=int, default=200_000, help="best-response steps")
     p.add_argument("--br-games", type=int, default=1000, help="games per best response")
     p.add_argument("--gauntlet-games", type=int, default=400, help="games per gauntlet bot")
