@@ -220,10 +220,6 @@ def play_match(
     return Match(outcomes, a_left, seconds, hook.games() if hook else [])
 
 
-def _rows(outcomes: Outcomes, mask: np.ndarray) -> Outcomes:
-    return Outcomes(*(getattr(outcomes, f)[mask] for f in Outcomes.__dataclass_fields__))
-
-
 def match_results(a: str, b: str, match: Match, seed: int) -> list[MatchResult]:
     """The match as one :class:`MatchResult` per orientation A played (a = A, b = B).
 
@@ -233,27 +229,35 @@ def match_results(a: str, b: str, match: Match, seed: int) -> list[MatchResult]:
     for on_left in (True, False):
         mask = match.a_left == on_left
         if mask.any():
-            part = _rows(match.outcomes, mask)
+            part = match.outcomes.rows(mask)
             results.append(match_result(a, b, part, match.a_left[mask], seed))
     return results
+
+
+def per_game(total: MatchResult) -> dict[str, Any]:
+    """A result's figures as every report shows them, from a's side: games, wins, losses, draws,
+    the win rate (a draw counts half) with its 95% Wilson interval, points per game."""
+    n = total.games
+    return {
+        "games": n,
+        "wins": total.wins,
+        "losses": total.losses,
+        "draws": total.draws,
+        "win_rate": total.score,
+        "ci95": wilson_interval(total.wins + 0.5 * total.draws, n),
+        "points_for": total.points_for / n,
+        "points_against": total.points_against / n,
+    }
 
 
 def report(a: Player, b: Player, match: Match, seed: int, sides: str) -> PitReport:
     """Sum a match into A's report."""
     total = match_result(a.id, b.id, match.outcomes, match.a_left, seed)
-    n = total.games
     return PitReport(
         a=a.id,
         b=b.id,
-        games=n,
-        wins=total.wins,
-        losses=total.losses,
-        draws=total.draws,
-        win_rate=total.score,
-        ci95=wilson_interval(total.wins + 0.5 * total.draws, n),
-        points_for=total.points_for / n,
-        points_against=total.points_against / n,
-        mean_length=total.steps / n,
+        **per_game(total),
+        mean_length=total.steps / total.games,
         seed=seed,
         sides=sides,
         seconds=match.seconds,

@@ -43,6 +43,10 @@ class Outcomes:
     steps: np.ndarray
     terminated: np.ndarray
 
+    def rows(self, index: np.ndarray | slice) -> Outcomes:
+        """The outcomes of some of the games (a mask, indices or a slice)."""
+        return Outcomes(*(getattr(self, f)[index] for f in Outcomes.__dataclass_fields__))
+
     @property
     def left_won(self) -> np.ndarray:
         return self.terminated & (self.left_points > self.right_points)
@@ -190,7 +194,7 @@ def evaluate_against(
     results = []
     for k, (opp_id, _) in enumerate(opponents):
         rows = slice(k * games, (k + 1) * games)
-        part = Outcomes(*(getattr(outcomes, f)[rows] for f in Outcomes.__dataclass_fields__))
+        part = outcomes.rows(rows)
         a_left = np.full(games, side == 0)
         results.append(match_result(player_id, opp_id, part, a_left, seed))
     return results

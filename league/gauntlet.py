@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from envs.rules import Rules
-from league.arena import a_plays_left, wilson_interval
+from league.arena import a_plays_left, per_game, wilson_interval
 from league.errors import LeagueError
-from league.evaluation import Outcomes, match_result, play_games
+from league.evaluation import match_result, play_games
 from league.players import Player, resolve_player
 from league.results import MatchResult
 
@@ -181,22 +181,10 @@ def run_gauntlet(
     rows = []
     for k, bot in enumerate(bots):
         block = slice(k * games, (k + 1) * games)
-        part = Outcomes(*(getattr(outcomes, f)[block] for f in Outcomes.__dataclass_fields__))
+        part = outcomes.rows(block)
         rows.append(_row(bot.id, match_result(target.id, bot.id, part, a_left, seed)))
     return GauntletReport(target.id, tuple(rows), games, seed, seconds)
 
 
 def _row(bot: str, result: MatchResult) -> GauntletRow:
-    n = result.games
-    return GauntletRow(
-        bot=bot,
-        games=n,
-        wins=result.wins,
-        losses=result.losses,
-        draws=result.draws,
-        win_rate=result.score,
-        ci95=wilson_interval(result.wins + 0.5 * result.draws, n),
-        points_for=result.points_for / n,
-        points_against=result.points_against / n,
-        training_opponent=bot in TRAINING_OPPONENTS,
-    )
+    return GauntletRow(bot=bot, **per_game(result), training_opponent=bot in TRAINING_OPPONENTS)
