@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import zipfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -134,7 +135,7 @@ def export_numpy_policy(model: BaseAlgorithm, path: Path) -> None:
     description, arrays = describe_model(model)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path.with_suffix(".npz"), lambda f: np.savez(f, **arrays))
+    _write_atomically(path.with_suffix(".npz"), lambda f: write_npz(f, arrays))
     text = json.dumps(description, indent=2) + "\n"
     _write_atomically(path.with_suffix(".json"), lambda f: f.write(text.encode("utf-8")))
 
@@ -242,6 +243,20 @@ def _linear_layers(modules: list[Any], name: str) -> list[tuple[Any, str]]:
     if not layers or layers[-1][1] != "identity":
         raise LeagueError(f"cannot export {name}: it has no linear output layer; {UNSUPPORTED}")
     return layers
+
+
+def write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez(file, **arrays)`` without the clock: equal weights give equal bytes.
+
+    ``np.savez`` stamps every zip entry with the time of writing, so two runs that make the
+    same snapshot would write different files; a fixed stamp lets a resumed or a parallel run
+    be compared with an uninterrupted one byte for byte.
+    """
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with zf.open(info, "w", force_zip64=True) as out:
+                np.lib.format.write_array(out, np.asanyarray(array), allow_pickle=False)
 
 
 def _write_atomically(path: Path, write: Callable[[Any], object]) -> None:

@@ -373,6 +373,12 @@ class League:
         model = self._learner(slot)
         seed = self.config.seed * 1000 + g + 100_000 * slot.number
         model.set_env(self._env(slot.role, distribution, seed))
+        # Every random state a learner draws from (numpy's and torch's global generators, which
+        # SB3 uses for exploration and replay sampling, and its action space's) restarts from
+        # (seed, generation, learner): a resumed run, whose learners were loaded from their
+        # checkpoints, trains exactly as the uninterrupted one, and no learner's randomness
+        # depends on which other learner ran before it.
+        model.set_random_seed(seed)
         schedule_generation(model, self.config, steps)
         callbacks: list[BaseCallback] = [_StopCallback(self), _PayoffCallback(payoff)]
         if progress is not None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from stable_baselines3.common.callbacks import BaseCallback
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from league.board import LeagueBoard
@@ -197,6 +198,88 @@ def test_resume_after_kill_9_mid_generation(tmp_path: Path) -> None:
         pairs = [(r.a, r.b) for r in results]
         assert len(pairs) == len(set(pairs)), "a generation's matches must not be stored twice"
     assert f"gen   {done + 1}" in out
+
+
+class _Crash(Exception):
+    """The process dying (``kill -9``) at a chosen step of a chosen learner."""
+
+
+def _crash_at(generation: int, label: str, step: int):  # -> a League.run progress factory
+    class CrashCallback(BaseCallback):
+        def _on_step(self) -> bool:
+            if self.n_calls >= step:
+                raise _Crash
+            return True
+
+    def progress(g: int, learner: str, total: int) -> BaseCallback:
+        return CrashCallback() if (g, learner) == (generation, label) else _NoCallback()
+
+    return progress
+
+
+class _NoCallback(BaseCallback):
+    def _on_step(self) -> bool:
+        return True
+
+
+def _league_files(run: Path) -> dict[str, object]:
+    """Everything a run decided: snapshot files, results, ratings, learner states."""
+    with LeagueStore.open(run, readonly=True) as store:
+        snapshots = store.snapshots()
+        return {
+            "ids": [s.id for s in snapshots],
+            "files": {
+                s.id: (
+                    (run / s.npz_path).read_bytes(),
+                    (run / s.npz_path).with_suffix(".json").read_bytes(),
+                )
+                for s in snapshots
+            },
+            "results": [r.__dict__ for r in store.results()],
+            "ratings": [store.ratings(g.generation) for g in store.generations()],
+            "stats": [(g.distribution, g.stats) for g in store.generations()],
+            "learners": store.learner_states(),
+        }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "crash",
+    [(2, "right", 250), (3, "left me", 100), (3, "left le", 1)],
+    ids=["mid-main", "mid-exploiter", "first-step-of-last-exploiter"],
+)
+def test_a_run_killed_anywhere_and_resumed_makes_the_same_snapshots_byte_for_byte(
+    tmp_path: Path, crash: tuple[int, str, int]
+) -> None:
+    config = load_config(tiny_config(tmp_path, generations=3, steps=600, exploiters=1))
+    straight = League.create(tmp_path / "straight", config)
+    try:
+        straight.run()
+    finally:
+        straight.close()
+
+    run = tmp_path / "crashed"
+    league = League.create(run, config)
+    try:
+        with pytest.raises(_Crash):
+            league.run(progress=_crash_at(*crash))
+    finally:
+        league.close()  # as after kill -9: the learners in memory are gone, the lock freed
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.last_generation() == crash[0] - 1
+    league = League.resume(run)
+    try:
+        league.run()
+    finally:
+        league.close()
+
+    expected, got = _league_files(tmp_path / "straight"), _league_files(run)
+    assert got["ids"] == expected["ids"]
+    assert len(got["ids"]) == 2 + 3 * 3  # both exploiters are frozen at their cap each time
+    for sid in expected["ids"]:
+        assert got["files"][sid] == expected["files"][sid], sid
+    for key in ("results", "ratings", "stats", "learners"):
+        assert got[key] == expected[key], key
 
 
 @pytest.mark.slow
