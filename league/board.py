@@ -1,15 +1,22 @@
 """TensorBoard logging of the league, next to SB3's own training curves.
 
-Under ``runs/<name>/tb/``: ``left_0/`` and ``right_0/`` hold SB3's curves per role, ``league/``
-holds what this module writes, one step per generation:
+Under ``runs/<name>/tb/``: ``left_0/`` and ``right_0/`` hold SB3's curves per main agent,
+``left_main_exploiter_0/`` ... the exploiters'; ``league/`` holds what this module writes once
+per generation. Everything is logged against env steps, so league curves line up with SB3's:
 
-- Images: ``league/win_rate_matrix`` (the heatmap); Text: ``league/win_rate_matrix_table``;
-- Scalars: ``rating/<snapshot>``, ``league/beats_past/<role>``, ``league/win_rate_vs_cpu/<role>``,
-  ``league/rating_newest/<role>``, ``league/nash_support/<role>``,
-  ``matchmaking/<role>/<opponent>`` (the main agent's distribution at the generation's start),
-  ``league/exploiter_score/<role>_<kind>_<i>`` (an exploiter's score against its target: the
-  newest main for a main exploiter, the share of the pool beaten for a league exploiter) and
-  ``league/exploiter_frozen/<role>_<kind>_<i>`` (1 in the generation it was frozen).
+- against the league's env steps (all learners, exploiters included, since the run began):
+  the image ``league/win_rate_matrix`` (the heatmap), the text ``league/win_rate_matrix_table``
+  (the matrix with games per cell, every player's rating and Nash weight, headed by the
+  generation), ``rating/<snapshot>``, ``league/nash_support/<role>`` (how many of the role's
+  snapshots have a positive weight in the Nash equilibrium of the snapshots' meta-game) and
+  ``league/generation`` (to read a step back as a generation);
+- against the env steps of the role's main agent (SB3's ``num_timesteps``, the x axis of
+  ``left_0/``): ``league/beats_past/<role>``, ``league/win_rate_vs_cpu/<role>``,
+  ``league/rating_newest/<role>`` at the end of its generation and ``matchmaking/<role>/<opponent>``
+  (its distribution) at the start;
+- against an exploiter's own env steps: ``league/exploiter_score/<role>_<kind>_<i>`` (its score
+  against its target: the newest main for a main exploiter, the share of the pool beaten for a
+  league exploiter) and ``league/exploiter_frozen/<role>_<kind>_<i>`` (1 when it was frozen).
 """
 
 from __future__ import annotations
@@ -33,27 +40,47 @@ class LeagueBoard:
         self.writer = SummaryWriter(str(Path(run_dir) / "tb" / "league"))
 
     def log_generation(self, league: League, s: GenerationSummary, nash: dict[str, Any]) -> None:
-        g, w = s.generation, self.writer
-        matrix = league.matrix()
-        log_heatmap(w, "league/win_rate_matrix", matrix, g, title=f"win rate of row, gen {g}")
-        for player, rating in league.store.ratings(g).items():
-            w.add_scalar(f"rating/{player}", rating, g)
-        w.add_scalar(f"league/rating_newest/{s.role}", s.rating, g)
-        w.add_scalar(f"league/win_rate_vs_cpu/{s.role}", s.win_rate_vs_cpu, g)
-        if not math.isnan(s.beats_past):
-            w.add_scalar(f"league/beats_past/{s.role}", s.beats_past, g)
+        g, w, steps = s.generation, self.writer, s.league_env_steps
+        ratings = league.store.ratings(g)
+        log_heatmap(
+            w,
+            "league/win_rate_matrix",
+            league.matrix(),
+            steps,
+            title=f"win rate of row, generation {g}, {steps:,} env steps",
+            ratings=ratings,
+            nash=_nash_weights(league, nash),
+        )
+        w.add_scalar("league/generation", g, steps)
+        for player, rating in ratings.items():
+            w.add_scalar(f"rating/{player}", rating, steps)
         for role in ("left", "right"):
-            w.add_scalar(f"league/nash_support/{role}", len(nash[role]), g)
+            w.add_scalar(f"league/nash_support/{role}", len(nash[role]), steps)
+
+        started = s.env_steps - league.config.steps_per_generation
+        w.add_scalar(f"league/rating_newest/{s.role}", s.rating, s.env_steps)
+        w.add_scalar(f"league/win_rate_vs_cpu/{s.role}", s.win_rate_vs_cpu, s.env_steps)
+        if not math.isnan(s.beats_past):
+            w.add_scalar(f"league/beats_past/{s.role}", s.beats_past, s.env_steps)
         for opponent, p in s.distribution.items():
-            w.add_scalar(f"matchmaking/{s.role}/{opponent}", p, g)
-        for r in s.exploiters:
-            # league/exploiter/left_main_exploiter_0: score against its target, 1.0 when frozen.
-            tag = r.slot.name.replace(":", "_")
-            w.add_scalar(f"league/exploiter_score/{tag}", r.score, g)
-            w.add_scalar(f"league/exploiter_frozen/{tag}", float(r.frozen is not None), g)
+            w.add_scalar(f"matchmaking/{s.role}/{opponent}", p, started)
         table = "\n".join(f"| {k} | {v:.3f} |" for k, v in sorted(s.distribution.items()))
-        w.add_text(f"matchmaking/{s.role}", "| opponent | p |\n|---|---|\n" + table, g)
+        w.add_text(
+            f"matchmaking/{s.role}",
+            f"generation {g}\n\n| opponent | p |\n|---|---|\n{table}",
+            started,
+        )
+        for r in s.exploiters:
+            tag = r.slot.name.replace(":", "_")  # left_main_exploiter_0
+            w.add_scalar(f"league/exploiter_score/{tag}", r.score, r.env_steps)
+            w.add_scalar(f"league/exploiter_frozen/{tag}", float(r.frozen is not None), r.env_steps)
         w.flush()
 
     def close(self) -> None:
         self.writer.close()
+
+
+def _nash_weights(league: League, nash: dict[str, Any]) -> dict[str, float]:
+    """Every snapshot's Nash weight: 0 outside the support (the CPU is outside the game)."""
+    weights = {**nash["left"], **nash["right"]}
+    return {sn.id: float(weights.get(sn.id, 0.0)) for sn in league.store.snapshots()}

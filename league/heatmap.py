@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -319,33 +320,58 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown_table(matrix: WinRateMatrix, empty: str = "—") -> str:
+def markdown_table(
+    matrix: WinRateMatrix,
+    empty: str = "—",
+    ratings: Mapping[str, float] | None = None,
+    nash: Mapping[str, float] | None = None,
+) -> str:
     """The matrix as a markdown table, cells like ``0.75 (32)``: score and number of games.
 
     :param matrix: the win-rate matrix.
-    :param empty: what a cell with no games shows.
+    :param empty: what a cell with no games (or a player without a rating) shows.
+    :param ratings: player -> rating: a column for the rows' and a last row for the columns'.
+    :param nash: player -> weight in the Nash equilibrium of the meta-game (0 outside its
+        support), shown the same way; players outside the meta-game (the CPU) show ``empty``.
     :return: the table, lines joined by newlines.
     """
+    extra = [(name, values) for name, values in (("rating", ratings), ("Nash", nash)) if values]
+
+    def value(values: Mapping[str, float], player: str, name: str) -> str:
+        if player not in values:
+            return empty
+        return f"{values[player]:.0f}" if name == "rating" else f"{values[player]:.2f}"
+
     lines = [
-        "| | " + " | ".join(_escape(c) for c in matrix.cols) + " |",
-        "|---|" + "---:|" * len(matrix.cols),
+        "| | " + " | ".join(_escape(c) for c in [*matrix.cols, *(n for n, _ in extra)]) + " |",
+        "|---|" + "---:|" * (len(matrix.cols) + len(extra)),
     ]
     for i, row in enumerate(matrix.rows):
         cells = [
             empty if np.isnan(s) else f"{s:.2f} ({g})"
             for s, g in zip(matrix.scores[i], matrix.games[i], strict=True)
         ]
+        cells += [value(values, row, name) for name, values in extra]
         lines.append(f"| {_escape(row)} | " + " | ".join(cells) + " |")
+    for name, values in extra:
+        cells = [value(values, col, name) for col in matrix.cols] + [""] * len(extra)
+        lines.append(f"| *{name}* | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def log_heatmap(
-    writer: ImageTextWriter, tag: str, matrix: WinRateMatrix, step: int, title: str = ""
+    writer: ImageTextWriter,
+    tag: str,
+    matrix: WinRateMatrix,
+    step: int,
+    title: str = "",
+    ratings: Mapping[str, float] | None = None,
+    nash: Mapping[str, float] | None = None,
 ) -> None:
     """Log the heatmap under ``tag`` and the markdown table under ``tag + "_table"``.
 
-    The table carries the game counts the picture leaves out; TensorBoard shows it in its
-    Text tab.
+    The table carries the game counts the picture leaves out (and the ratings and Nash weights
+    when given), under ``title``; TensorBoard shows it in its Text tab.
 
     :param writer: a ``torch.utils.tensorboard.SummaryWriter`` (or anything with its
         ``add_image`` and ``add_text``).
@@ -353,6 +379,9 @@ def log_heatmap(
     :param matrix: the win-rate matrix.
     :param step: the global step to log at.
     :param title: a line drawn above the matrix.
+    :param ratings: see :func:`markdown_table`.
+    :param nash: see :func:`markdown_table`.
     """
     writer.add_image(tag, heatmap_image(matrix, title), step, dataformats="HWC")
-    writer.add_text(tag + "_table", markdown_table(matrix), step)
+    table = markdown_table(matrix, ratings=ratings, nash=nash)
+    writer.add_text(tag + "_table", f"{title}\n\n{table}" if title else table, step)

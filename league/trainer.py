@@ -134,17 +134,25 @@ class ExploiterReport:
     :param score: its score against its target (the newest main, or the share of the pool beaten).
     :param frozen: the id of the snapshot it was frozen as, or ``None``.
     :param reset: whether it starts afresh next time.
+    :param env_steps: the env steps it has trained since it was (re)started (SB3's
+        ``num_timesteps``, the x axis of its TensorBoard curves).
     """
 
     slot: Slot
     score: float
     frozen: str | None
     reset: bool
+    env_steps: int = 0
 
 
 @dataclass(frozen=True)
 class GenerationSummary:
-    """What one generation did, as printed and logged."""
+    """What one generation did, as printed and logged.
+
+    ``env_steps`` is the main agent's ``num_timesteps`` after its training (the x axis of its
+    SB3 curves in TensorBoard); ``league_env_steps`` counts every learner's env steps, exploiters
+    included, from the start of the run to the end of this generation.
+    """
 
     generation: int
     role: str
@@ -156,6 +164,8 @@ class GenerationSummary:
     distribution: dict[str, float]
     seconds: float
     exploiters: tuple[ExploiterReport, ...] = ()
+    env_steps: int = 0
+    league_env_steps: int = 0
 
 
 class Stopped(Exception):
@@ -313,6 +323,10 @@ class League:
             distribution=distribution,
             seconds=time.perf_counter() - started,
             exploiters=tuple(reports),
+            env_steps=record.env_steps,
+            league_env_steps=self._league_env_steps()
+            + self.config.steps_per_generation
+            + self.config.exploiter_steps * len(reports),
         )
         nash = self._nash(all_results, extra=[record, *frozen])
         stats = {
@@ -433,7 +447,9 @@ class League:
         else:
             self._checkpoint(slot, model, g, None)
         return (
-            ExploiterReport(slot, score, snapshot.id if snapshot else None, reset),
+            ExploiterReport(
+                slot, score, snapshot.id if snapshot else None, reset, int(model.num_timesteps)
+            ),
             snapshot,
             (played if snapshot else []),
         )
@@ -446,6 +462,13 @@ class League:
             for kind, count in self.config.exploiter_counts().items()
             for i in range(count)
         ]
+
+    def _league_env_steps(self) -> int:
+        """The env steps every learner trained in the committed generations."""
+        return sum(
+            gen.env_steps + self.config.exploiter_steps * len(gen.stats.get("exploiters") or {})
+            for gen in self.store.generations()
+        )
 
     def _payoff(self) -> Payoff:
         return Payoff(self.config.payoff_decay)

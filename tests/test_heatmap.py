@@ -164,6 +164,25 @@ def test_markdown_table() -> None:
     ]
 
 
+def test_markdown_table_with_ratings_and_nash_weights() -> None:
+    matrix = WinRateMatrix(
+        ("left-0000", "left-0001"),
+        ("right-0000", "cpu"),
+        [[0.75, np.nan], [0.5, 1.0]],
+        [[32, 0], [4, 2]],
+    )
+    ratings = {"left-0000": 1012.4, "left-0001": 1230.6, "right-0000": 987.0, "cpu": 1000.0}
+    nash = {"left-0000": 0.0, "left-0001": 1.0, "right-0000": 1.0}
+    assert markdown_table(matrix, ratings=ratings, nash=nash).splitlines() == [
+        "| | right-0000 | cpu | rating | Nash |",
+        "|---|---:|---:|---:|---:|",
+        "| left-0000 | 0.75 (32) | — | 1012 | 0.00 |",
+        "| left-0001 | 0.50 (4) | 1.00 (2) | 1231 | 1.00 |",
+        "| *rating* | 987 | 1000 |  |  |",
+        "| *Nash* | 1.00 | — |  |  |",
+    ]
+
+
 def test_log_heatmap_writes_image_and_text(tmp_path: Path) -> None:
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     from torch.utils.tensorboard import SummaryWriter
@@ -187,4 +206,4 @@ def test_log_heatmap_writes_image_and_text(tmp_path: Path) -> None:
     assert events.SummaryMetadata(text_tags[0]).plugin_data.plugin_name == "text"
     (text,) = events.Tensors(text_tags[0])
     assert text.step == 7
-    assert text.tensor_proto.string_val[0].decode() == markdown_table(matrix)
+    assert text.tensor_proto.string_val[0].decode() == "step 7\n\n" + markdown_table(matrix)

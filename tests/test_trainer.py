@@ -113,16 +113,37 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
     named = {p for st in states.values() for p in (st["zip"], st["buffer"]) if p}
     assert {f"learners/{p.name}" for p in (run / "learners").iterdir()} <= named
 
-    events = EventAccumulator(str(run / "tb" / "league"), size_guidance={"images": 0})
+    events = EventAccumulator(str(run / "tb" / "league"), size_guidance={"images": 0, "tensors": 0})
     events.Reload()
-    assert "league/win_rate_matrix" in events.Tags()["images"]
-    assert [e.step for e in events.Images("league/win_rate_matrix")] == [1, 2]
-    assert "league/win_rate_vs_cpu/left" in events.Tags()["scalars"]
-    assert "rating/right-0002" in events.Tags()["scalars"]
-    assert "matchmaking/right/cpu" in events.Tags()["scalars"]
-    assert "league/exploiter_score/left_main_exploiter_0" in events.Tags()["scalars"]
+    # League-wide things against the env steps of all learners: 300 for the main agent and
+    # 150 for each of its two exploiters per generation.
+    league_steps = [600, 1200]
+    assert [s.league_env_steps for s in summaries] == league_steps
+    assert [e.step for e in events.Images("league/win_rate_matrix")] == league_steps
+    generation = events.Scalars("league/generation")
+    assert [(e.step, e.value) for e in generation] == [(600, 1.0), (1200, 2.0)]
+    assert [e.step for e in events.Scalars("rating/left-0001")] == league_steps
+    assert [e.step for e in events.Scalars("league/nash_support/right")] == league_steps
+    (table,) = [
+        e for e in events.Tensors("league/win_rate_matrix_table/text_summary") if e.step == 1200
+    ]
+    text = table.tensor_proto.string_val[0].decode()
+    assert "generation 2" in text and "| rating | Nash |" in text and "| *Nash* |" in text
+    # A main agent's scalars against its own env steps, the x axis of SB3's curves in left_0/.
+    with LeagueStore.open(run, readonly=True) as store:
+        made_at = {s.id: s.env_steps for s in store.snapshots()}
+    assert made_at["right-0002"] == summaries[1].env_steps >= 300
+    (cpu,) = events.Scalars("league/win_rate_vs_cpu/right")
+    assert cpu.step == made_at["right-0002"]
+    (matchmaking,) = events.Scalars("matchmaking/right/cpu")
+    assert matchmaking.step == made_at["right-0002"] - 300
+    # An exploiter's against its own env steps.
+    right_le = summaries[1].exploiters[-1]
+    assert right_le.slot.name == "right:league_exploiter:0" and right_le.env_steps >= 150
     frozen = events.Scalars("league/exploiter_frozen/right_league_exploiter_0")
-    assert [(e.step, e.value) for e in frozen] == [(2, 1.0)]
+    assert [(e.step, e.value) for e in frozen] == [(right_le.env_steps, 1.0)]
+    assert made_at["right-0002-le"] == right_le.env_steps
+    assert "league/exploiter_score/left_main_exploiter_0" in events.Tags()["scalars"]
     assert (run / "tb" / "left_0").is_dir() and (run / "tb" / "right_0").is_dir()
     assert (run / "tb" / "left_main_exploiter_0").is_dir()
 
