@@ -281,7 +281,7 @@ def load_bot(spec: str, rules: Rules, frame_stack: int = 4) -> Policy:
             f"bad bot {spec!r}: write py:MODULE:ATTR or py:path/to/file.py:ATTR "
             "(e.g. py:scripts/example_bot.py:Follower)"
         )
-    module = _import_bot_module(spec, source)
+    module = import_user_module(f"bad bot {spec!r}", source)
     if not hasattr(module, attr):
         public = sorted(n for n in vars(module) if not n.startswith("_"))
         raise LeagueError(
@@ -325,11 +325,16 @@ def _probe(spec: str, bot: Any, obs_dim: int) -> None:
         )
 
 
-def _import_bot_module(spec: str, source: str) -> Any:
+def import_user_module(label: str, source: str) -> Any:
+    """A user's module by name, or by file path (``path/to/file.py``), as ``py:`` specs give it.
+
+    :param label: how errors begin (``"bad bot 'py:x.py:Bot'"``).
+    :raises LeagueError: no such module or file, or importing it failed.
+    """
     is_file = source.endswith(".py") or "/" in source or "\\" in source
     try:
         if is_file:
-            return _import_file(spec, Path(source))
+            return _import_file(label, Path(source))
         # Like `python -m`, a module in the current folder is found without installing it.
         if "" not in sys.path and str(Path.cwd()) not in sys.path:
             sys.path.append(str(Path.cwd()))
@@ -339,24 +344,23 @@ def _import_bot_module(spec: str, source: str) -> Any:
     except ModuleNotFoundError as exc:
         if exc.name is not None and (source == exc.name or source.startswith(exc.name + ".")):
             raise LeagueError(
-                f"bad bot {spec!r}: no module named {source!r} on the Python path; give a "
+                f"{label}: no module named {source!r} on the Python path; give a "
                 "file instead (py:path/to/file.py:ATTR)"
             ) from None
-        raise LeagueError(f"bad bot {spec!r}: importing {source} failed: {exc}") from exc
+        raise LeagueError(f"{label}: importing {source} failed: {exc}") from exc
     except Exception as exc:  # a syntax error or a failure inside the user's module
         raise LeagueError(
-            f"bad bot {spec!r}: importing {source} failed ({type(exc).__name__}: "
-            f"{_first_line(exc)})"
+            f"{label}: importing {source} failed ({type(exc).__name__}: {_first_line(exc)})"
         ) from exc
 
 
-def _import_file(spec: str, path: Path) -> Any:
+def _import_file(label: str, path: Path) -> Any:
     if not path.is_file():
-        raise LeagueError(f"bad bot {spec!r}: no file {path}")
+        raise LeagueError(f"{label}: no file {path}")
     name = f"pong_league_bot_{abs(hash(str(path.resolve())))}"
     module_spec = importlib.util.spec_from_file_location(name, path)
     if module_spec is None or module_spec.loader is None:
-        raise LeagueError(f"bad bot {spec!r}: {path} cannot be imported as Python")
+        raise LeagueError(f"{label}: {path} cannot be imported as Python")
     module = importlib.util.module_from_spec(module_spec)
     # Registered before running it, as a normal import does (dataclasses look themselves up).
     sys.modules[name] = module

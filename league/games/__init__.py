@@ -1,0 +1,44 @@
+"""Games beyond the built-in Pong: two-player zero-sum PettingZoo envs as league games.
+
+``league.games.pettingzoo`` turns a PettingZoo env into a single-seat Gymnasium env with an
+opponent sampler and into seeded games between two policies; ``league.games.reference`` holds
+reference players (random legal moves, perfect tic-tac-toe); :func:`load_game` resolves a game
+name as the CLI will take it.
+"""
+
+from __future__ import annotations
+
+from league.errors import LeagueError
+from league.games.pettingzoo import PettingZooGame
+from league.players import import_user_module
+
+
+def load_game(name: str) -> PettingZooGame:
+    """A PettingZoo game from its name.
+
+    :param name: a module with an ``env()`` function (``pettingzoo.classic.tictactoe_v3``), or
+        ``py:MODULE:FACTORY`` / ``py:path/to/file.py:FACTORY`` for a function that returns a
+        PettingZoo env.
+    :raises LeagueError: the module or the factory cannot be found, or the env is not a game
+        the league can play (see :class:`~league.games.pettingzoo.PettingZooGame`).
+    """
+    label = f"bad game {name!r}"
+    if name.startswith("py:"):
+        source, sep, attr = name[3:].rpartition(":")
+        if not sep or not source or not attr:
+            raise LeagueError(
+                f"{label}: write py:MODULE:FACTORY or py:path/to/file.py:FACTORY, or a module "
+                "with an env() function such as pettingzoo.classic.tictactoe_v3"
+            )
+    else:
+        source, attr = name, "env"
+    module = import_user_module(label, source)
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise LeagueError(f"{label}: {source} has no function {attr}() that makes the env")
+    try:
+        return PettingZooGame(factory, name)
+    except LeagueError:
+        raise
+    except Exception as exc:  # the user's factory failed
+        raise LeagueError(f"{label}: {attr}() raised {type(exc).__name__}: {exc}") from exc

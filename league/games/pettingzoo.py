@@ -1,0 +1,271 @@
+"""Any two-player zero-sum PettingZoo game as a league game: one seat against an opponent.
+
+A PettingZoo env (AEC, turn-based like ``tictactoe_v3``, or parallel, simultaneous like
+``rps_v2``) becomes:
+
+- :class:`SeatEnv`, a single-agent Gymnasium env for one seat whose other seat is played by a
+  policy drawn from an opponent sampler at every reset (the league's matchmaking), with
+  ``action_masks()`` for sb3-contrib's MaskablePPO when the game has an action mask;
+- :func:`play_games`, seeded games between two policies, one per seat, with the same outcome
+  summary as Pong's evaluation (:class:`league.evaluation.Outcomes`).
+
+Observations reach learners and policies flattened to float32 vectors (a ``Discrete``
+observation becomes one-hot); a masked game's ``{"observation", "action_mask"}`` dict is split:
+the observation part is the observation, the mask goes to ``action_masks()`` and to
+``act(obs, action_mask)``. A game ends when either seat is terminated or truncated; the seat whose
+rewards over the game sum higher wins, equal sums are a draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from pettingzoo.utils.conversions import parallel_to_aec
+from pettingzoo.utils.env import AECEnv, ParallelEnv
+
+from league.errors import LeagueError
+from league.evaluation import Outcomes
+
+EnvFactory = Callable[[], Any]  # () -> a PettingZoo AECEnv or ParallelEnv
+
+
+@runtime_checkable
+class GamePolicy(Protocol):
+    """A player of a PettingZoo game: a batch of flattened observations (B, D) and, in a masked
+    game, their legal-action masks (B, A) -> B actions (legal ones, where a mask is given)."""
+
+    def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray: ...
+
+
+GameOpponentSampler = Callable[[np.random.Generator], tuple[str, GamePolicy]]
+
+
+class PettingZooGame:
+    """A two-player zero-sum PettingZoo env, checked once, as the league sees a game.
+
+    :param factory: builds a fresh env (``pettingzoo.classic.tictactoe_v3.env``, or any
+        callable returning an AEC or parallel env of two agents).
+    :param name: the game's name as the user gave it (stored with a run, shown in messages).
+    :raises LeagueError: the env does not have two agents, or its spaces are not a Discrete
+        action space and a Box, Discrete or ``{"observation", "action_mask"}`` observation.
+    """
+
+    def __init__(self, factory: EnvFactory, name: str) -> None:
+        self.factory = factory
+        self.name = name
+        env = self.make_aec()
+        agents = tuple(env.possible_agents)
+        if len(agents) != 2:
+            raise LeagueError(
+                f"game {name}: a league needs two agents, this env has {len(agents)} "
+                f"({', '.join(map(str, agents))}); wrap it so that two players remain"
+            )
+        self.agents: tuple[str, str] = (agents[0], agents[1])
+        first, second = (env.observation_space(a) for a in agents)
+        acts = [env.action_space(a) for a in agents]
+        if not all(isinstance(a, spaces.Discrete) for a in acts) or acts[0].n != acts[1].n:
+            raise LeagueError(
+                f"game {name}: both agents need the same Discrete action space, got "
+                f"{acts[0]} and {acts[1]}"
+            )
+        self.masked = isinstance(first, spaces.Dict) and "action_mask" in first.spaces
+        self._raw_space = first["observation"] if self.masked else first
+        other = second["observation"] if self.masked else second
+        if _flat_size(self._raw_space, name) != _flat_size(other, name):
+            raise LeagueError(
+                f"game {name}: both seats must see observations of one shape (one policy per "
+                f"seat is trained, but snapshots are compared across the matrix)"
+            )
+        flat = spaces.flatten_space(self._raw_space)
+        self.observation_space = spaces.Box(
+            flat.low.astype(np.float32), flat.high.astype(np.float32), dtype=np.float32
+        )
+        self.action_space = spaces.Discrete(int(acts[0].n))
+        env.close()
+
+    def make_aec(self) -> AECEnv:
+        """A fresh env of the game, turned into an AEC env if it is a parallel one."""
+        env = self.factory()
+        if isinstance(env, ParallelEnv):
+            env = parallel_to_aec(env)
+        if not isinstance(env, AECEnv):
+            raise LeagueError(
+                f"game {self.name}: the factory returned {type(env).__name__}, not a PettingZoo "
+                "AEC or parallel env"
+            )
+        return env
+
+    def split(self, observation: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """A seat's raw observation as (flat float32 vector, action mask or None)."""
+        if self.masked:
+            flat = spaces.flatten(self._raw_space, observation["observation"])
+            return flat.astype(np.float32), np.asarray(observation["action_mask"], dtype=bool)
+        return spaces.flatten(self._raw_space, observation).astype(np.float32), None
+
+
+class SeatEnv(gym.Env):
+    """One seat of a PettingZoo game, the other seat played by an opponent.
+
+    :param game: the game.
+    :param seat: 0 for the first of ``game.agents``, 1 for the second.
+    :param opponent_sampler: ``(rng) -> (id, policy)``, called at every reset with the env's
+        Generator.
+
+    ``info`` carries ``opponent_id`` and ``score``: ``(1, 0)`` for a game won, ``(0, 1)`` lost,
+    ``(0, 0)`` drawn or running, as Pong's env reports points, so the league reads both alike.
+    The reward of a step is the sum of the seat's rewards from its move until its next turn.
+    """
+
+    metadata = {"render_modes": ["rgb_array"]}
+
+    def __init__(self, game: PettingZooGame, seat: int, opponent_sampler: GameOpponentSampler):
+        if seat not in (0, 1):
+            raise ValueError(f"seat={seat}; choose 0 or 1")
+        self.game = game
+        self.seat = seat
+        self.me, self.them = game.agents[seat], game.agents[1 - seat]
+        self.opponent_sampler = opponent_sampler
+        self.observation_space = game.observation_space
+        self.action_space = game.action_space
+        self.env = game.make_aec()
+        self.opponent_id, self.opponent = "", None
+        self._mask: np.ndarray | None = None
+        self._totals = {self.me: 0.0, self.them: 0.0}
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        self.env.reset(seed=int(self.np_random.integers(2**31)))
+        self.opponent_id, self.opponent = self.opponent_sampler(self.np_random)
+        self._totals = {self.me: 0.0, self.them: 0.0}
+        self._opponents_turns()
+        return self._observe(), self._info()
+
+    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        before = self._totals[self.me]
+        if not self._over():
+            self._step(int(action))
+            self._opponents_turns()
+        terminated = any(self.env.terminations.get(a, False) for a in self.game.agents)
+        truncated = self._over() and not terminated
+        reward = self._totals[self.me] - before
+        return self._observe(), reward, terminated, truncated, self._info()
+
+    def action_masks(self) -> np.ndarray:
+        """The legal actions now (all of them in a game without a mask): for MaskablePPO."""
+        if self._mask is None:
+            return np.ones(self.action_space.n, dtype=bool)
+        return self._mask.copy()
+
+    def render(self) -> Any:
+        return self.env.render()
+
+    def close(self) -> None:
+        self.env.close()
+
+    # ------------------------------------------------------------------ the game's turns
+
+    def _step(self, action: int | None) -> None:
+        self.env.step(action)
+        for agent in self.game.agents:
+            self._totals[agent] += float(self.env.rewards.get(agent, 0.0))
+
+    def _over(self) -> bool:
+        return (
+            not self.env.agents
+            or any(self.env.terminations.get(a, False) for a in self.game.agents)
+            or any(self.env.truncations.get(a, False) for a in self.game.agents)
+        )
+
+    def _opponents_turns(self) -> None:
+        """Let the opponent move until it is this seat's turn or the game is over."""
+        assert self.opponent is not None
+        while not self._over() and self.env.agent_selection != self.me:
+            obs, mask = self.game.split(self.env.observe(self.them))
+            action = self.opponent.act(obs[None], None if mask is None else mask[None])[0]
+            self._step(int(action))
+
+    def _observe(self) -> np.ndarray:
+        obs, self._mask = self.game.split(self.env.observe(self.me))
+        return obs
+
+    def _info(self) -> dict[str, Any]:
+        mine, theirs = self._totals[self.me], self._totals[self.them]
+        score = (int(mine > theirs), int(theirs > mine)) if self._over() else (0, 0)
+        return {"opponent_id": self.opponent_id, "score": score}
+
+
+def play_games(
+    game: PettingZooGame,
+    first: Sequence[GamePolicy],
+    second: Sequence[GamePolicy],
+    seeds: Sequence[int],
+    max_moves: int = 100_000,
+) -> Outcomes:
+    """Play game i between ``first[i]`` (seat 0) and ``second[i]`` (seat 1), seeded ``seeds[i]``.
+
+    :param max_moves: a game still running after this many moves is a draw (a safeguard for
+        games that may never end).
+    :return: per game: ``left_points`` 1 where seat 0 won, ``right_points`` 1 where seat 1 won,
+        ``terminated`` False for a draw, ``steps`` the moves played.
+    """
+    n = len(seeds)
+    if not len(first) == len(second) == n:
+        raise ValueError("first, second and seeds must have one entry per game")
+    won = np.zeros((n, 2), dtype=np.int64)
+    steps = np.zeros(n, dtype=np.int64)
+    env = game.make_aec()
+    try:
+        for i in range(n):
+            totals = _play_one(game, env, (first[i], second[i]), int(seeds[i]), max_moves)
+            steps[i] = totals.pop()
+            if totals[0] != totals[1]:
+                won[i, int(totals[1] > totals[0])] = 1
+    finally:
+        env.close()
+    return Outcomes(won[:, 0], won[:, 1], steps, won.any(axis=1))
+
+
+def _play_one(
+    game: PettingZooGame,
+    env: AECEnv,
+    players: tuple[GamePolicy, GamePolicy],
+    seed: int,
+    max_moves: int,
+) -> list[float]:
+    """One game: [seat 0's rewards, seat 1's rewards, moves]."""
+    env.reset(seed=seed)
+    seat = {agent: k for k, agent in enumerate(game.agents)}
+    totals = [0.0, 0.0]
+    moves = 0
+    for agent in env.agent_iter(max_iter=2 * max_moves):
+        _, _, terminated, truncated, _ = env.last()
+        if terminated or truncated:
+            break
+        obs, mask = game.split(env.observe(agent))
+        action = players[seat[agent]].act(obs[None], None if mask is None else mask[None])[0]
+        env.step(int(action))
+        moves += 1
+        for name, k in seat.items():
+            totals[k] += float(env.rewards.get(name, 0.0))
+    if abs(totals[0] + totals[1]) > 1e-6:
+        raise LeagueError(
+            f"game {game.name}: not zero-sum: a game ended with rewards {totals[0]:g} and "
+            f"{totals[1]:g}; the league needs final rewards that sum to 0 (win +1, loss -1)"
+        )
+    return [*totals, moves]
+
+
+def _flat_size(space: spaces.Space, name: str) -> int:
+    if not isinstance(space, spaces.Box | spaces.Discrete | spaces.MultiBinary):
+        raise LeagueError(
+            f"game {name}: observations of type {type(space).__name__} are not supported; "
+            "give a Box, Discrete or MultiBinary observation (or one under 'observation' with "
+            "an 'action_mask')"
+        )
+    return int(spaces.flatdim(space))

@@ -1,0 +1,190 @@
+"""PettingZoo games as league games: the seat env, seeded games, reference players, bad games."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gymnasium import spaces
+from gymnasium.utils.env_checker import check_env
+from pettingzoo import ParallelEnv
+
+from league.errors import LeagueError
+from league.games import load_game
+from league.games.pettingzoo import PettingZooGame, SeatEnv, play_games
+from league.games.reference import RandomLegal, TicTacToeMinimax, best_moves
+
+TICTACTOE = "pettingzoo.classic.tictactoe_v3"
+GAMES = [TICTACTOE, "pettingzoo.classic.connect_four_v3", "pettingzoo.classic.rps_v2"]
+
+
+def random_opponent(game: PettingZooGame):  # -> an opponent sampler
+    def sample(rng: np.random.Generator) -> tuple[str, RandomLegal]:
+        return "random", RandomLegal(game.action_space.n, seed=int(rng.integers(2**31)))
+
+    return sample
+
+
+@functools.cache
+def game(name: str) -> PettingZooGame:
+    return load_game(name)
+
+
+@pytest.mark.parametrize("name", GAMES)
+@pytest.mark.parametrize("seat", [0, 1])
+def test_a_seat_of_every_game_passes_gymnasiums_checker(name: str, seat: int) -> None:
+    env = SeatEnv(game(name), seat, random_opponent(game(name)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checker's warnings (unbounded spaces...) fail it
+        check_env(env, skip_render_check=True)
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_a_seat_plays_to_the_end_and_reports_the_outcome_like_pong(name: str) -> None:
+    g = game(name)
+    outcomes = set()
+    for seed in range(12):
+        env = SeatEnv(g, seed % 2, random_opponent(g))
+        obs, info = env.reset(seed=seed)
+        assert info == {"opponent_id": "random", "score": (0, 0)}
+        rng, total, done = np.random.default_rng(seed), 0.0, False
+        while not done:
+            assert obs.shape == g.observation_space.shape and obs.dtype == np.float32
+            legal = np.flatnonzero(env.action_masks())
+            obs, reward, terminated, truncated, info = env.step(int(rng.choice(legal)))
+            total += reward
+            done = terminated or truncated
+        won, lost = info["score"]
+        assert (won, lost) == (int(total > 0), int(total < 0))
+        outcomes.add((won, lost))
+    assert {(1, 0), (0, 1)} <= outcomes  # random players win and lose
+
+
+def test_the_seat_env_is_reproducible_from_its_seed() -> None:
+    g = game("pettingzoo.classic.connect_four_v3")
+
+    def trajectory(seed: int) -> list[tuple[bytes, float]]:
+        env = SeatEnv(g, 1, random_opponent(g))
+        obs, _ = env.reset(seed=seed)
+        steps, done = [(obs.tobytes(), 0.0)], False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(int(np.argmax(env.action_masks())))
+            steps.append((obs.tobytes(), reward))
+            done = terminated or truncated
+        return steps
+
+    assert trajectory(5) == trajectory(5)
+    assert trajectory(5) != trajectory(6)
+
+
+def test_minimax_never_loses_at_tictactoe() -> None:
+    g = game(TICTACTOE)
+    n = 150
+    first = play_games(g, [TicTacToeMinimax(1)] * n, [RandomLegal(9, 2)] * n, range(n))
+    second = play_games(g, [RandomLegal(9, 3)] * n, [TicTacToeMinimax(4)] * n, range(n))
+    assert first.right_won.sum() == 0 and second.left_won.sum() == 0
+    assert first.left_won.sum() > 0.9 * n and second.right_won.sum() > 0.5 * n
+    perfect = play_games(g, [TicTacToeMinimax(5)] * 40, [TicTacToeMinimax(6)] * 40, range(40))
+    assert not perfect.terminated.any(), "perfect play is a draw"
+
+
+def test_minimax_takes_a_win_and_blocks_a_loss() -> None:
+    x = lambda *cells: sum(1 << c for c in cells)  # noqa: E731
+    assert best_moves(x(0, 1), x(3, 4)) == (2,)  # complete the top row
+    assert best_moves(x(0, 8), x(3, 4)) == (5,)  # block the middle row
+
+
+def test_random_legal_plays_only_legal_moves() -> None:
+    masks = np.array([[0, 0, 1, 0, 1], [1, 0, 0, 0, 0]], dtype=bool)
+    player = RandomLegal(5, seed=0)
+    moves = np.array([player.act(np.zeros((2, 3)), masks) for _ in range(200)])
+    assert set(moves[:, 0]) == {2, 4} and set(moves[:, 1]) == {0}
+
+
+def test_games_are_seeded_and_drawn_games_are_not_terminated() -> None:
+    g = game(TICTACTOE)
+    play = lambda: play_games(g, [RandomLegal(9, 7)] * 60, [RandomLegal(9, 8)] * 60, range(60))  # noqa: E731
+    a, b = play(), play()
+    for field in ("left_points", "right_points", "steps", "terminated"):
+        assert np.array_equal(getattr(a, field), getattr(b, field))
+    assert a.left_won.sum() + a.right_won.sum() + (~a.terminated).sum() == 60
+    assert (a.steps[a.terminated] >= 5).all()  # no game ends before a line of three can exist
+
+
+def test_a_parallel_env_plays_through_the_same_path() -> None:
+    g = load_game("py:pettingzoo.classic.rps_v2:parallel_env")
+    out = play_games(g, [RandomLegal(3, 1)] * 100, [RandomLegal(3, 2)] * 100, range(100))
+    assert out.left_won.sum() > 20 and out.right_won.sum() > 20
+
+
+class _Coins(ParallelEnv):
+    """Each agent says 0 or 1 once; everyone gets the same reward (not zero-sum)."""
+
+    metadata = {"name": "coins"}
+
+    def __init__(self, agents: int = 2, reward: float = 1.0) -> None:
+        self.possible_agents = [f"p{i}" for i in range(agents)]
+        self.reward = reward
+
+    def observation_space(self, agent: str) -> spaces.Space:
+        return spaces.Discrete(2)
+
+    def action_space(self, agent: str) -> spaces.Space:
+        return spaces.Discrete(2)
+
+    def reset(self, seed: int | None = None, options: dict | None = None):
+        self.agents = list(self.possible_agents)
+        return {a: 0 for a in self.agents}, {a: {} for a in self.agents}
+
+    def step(self, actions: dict):
+        done = {a: True for a in self.agents}
+        rewards = {a: self.reward for a in self.agents}
+        obs, infos = {a: 0 for a in self.agents}, {a: {} for a in self.agents}
+        self.agents = []
+        return obs, rewards, done, {a: False for a in done}, infos
+
+
+def three_players() -> _Coins:
+    return _Coins(agents=3)
+
+
+def everyone_wins() -> _Coins:
+    return _Coins(agents=2, reward=1.0)
+
+
+def test_bad_games_are_refused_with_one_line() -> None:
+    here = Path(__file__).resolve()
+    cases = {
+        "pettingzoo.classic.no_such_game_v9": "cannot be found|no module named",
+        "py:nope": "write py:MODULE:FACTORY",
+        "py:pettingzoo.classic.rps_v2:no_factory": "has no function no_factory()",
+        f"py:{here}:three_players": "needs two agents, this env has 3",
+    }
+    for name, message in cases.items():
+        with pytest.raises(LeagueError, match=message) as err:
+            load_game(name)
+        assert "\n" not in str(err.value)
+    g = load_game(f"py:{here}:everyone_wins")
+    with pytest.raises(LeagueError, match="not zero-sum"):
+        play_games(g, [RandomLegal(2, 0)], [RandomLegal(2, 1)], [0])
+
+
+@pytest.mark.slow
+def test_maskable_ppo_trains_on_a_seat_and_never_plays_an_illegal_move() -> None:
+    from sb3_contrib import MaskablePPO
+
+    g = game(TICTACTOE)
+    env = SeatEnv(g, 0, random_opponent(g))
+    model = MaskablePPO("MlpPolicy", env, n_steps=256, batch_size=64, seed=0, device="cpu")
+    model.learn(1024)
+    obs, _ = env.reset(seed=1)
+    for _ in range(200):
+        mask = env.action_masks()
+        action, _ = model.predict(obs, action_masks=mask, deterministic=False)
+        assert mask[int(action)]
+        obs, _, terminated, truncated, _ = env.step(int(action))
+        if terminated or truncated:
+            obs, _ = env.reset()
