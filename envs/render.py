@@ -1,15 +1,19 @@
 """Drawing the game with pygame, apart from the physics: a state row in, pixels out.
 
 :class:`Renderer` paints one game's state row (see ``envs.engine``) onto an off-screen surface
-and returns it as an RGB array; it needs no display, so replays and ``rgb_array`` rendering work
-on a headless machine. :class:`Window` shows the same drawing in a real window and reads the
-keyboard, for watching a game live and, later, for playing against a snapshot.
+and returns it as an RGB array: the court, with the score and the players' names in a band above
+it, where the ball never goes. It needs no display, so replays and ``rgb_array`` rendering work
+on a headless machine; it also draws the title cards shown between the games of a replay.
+:class:`Window` shows the same drawing in a real window and reads the keyboard, for watching a
+game live and, later, for playing against a snapshot.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,14 +26,17 @@ from envs.engine import BX, BY, DOWN, LY, N_FIELDS, RY, SCORE_L, SCORE_R, STAY, 
 from envs.rules import Rules  # noqa: E402
 
 BACKGROUND = (12, 14, 20)
+BAND = (26, 29, 38)  # the score band above the court
 CENTRE_LINE = (70, 74, 86)
 PADDLE = (235, 235, 235)
 # The ball has a colour of its own (nothing else is amber), so it can be found in a frame.
 BALL = (255, 196, 0)
 SCORE = (200, 203, 210)
 NAME = (130, 134, 146)
+TITLE = (240, 240, 240)
 
 DASH = 12  # centre-line dash length and gap, pixels
+MARGIN = 6  # pixels above the score and below the names, in the band
 UP_KEYS = (pygame.K_w, pygame.K_UP)
 DOWN_KEYS = (pygame.K_s, pygame.K_DOWN)
 
@@ -68,25 +75,39 @@ def _fit(font: pygame.font.Font, text: str, width: int) -> str:
 
 
 class Renderer:
-    """Draws a game's state row as an RGB image the size of the court.
+    """Draws a game's state row as an RGB image: the court, and above it a band with the score.
 
-    Everything that does not move (background, centre line, names) is drawn once into a
+    The band holds each side's points and, under them, the player's name; the court below it is
+    where the ball and the paddles are drawn, clipped to it, so the ball never hides the score.
+    Everything that does not move (background, band, centre line, names) is drawn once into a
     backdrop, and score digits are rendered once per value, so a frame is one blit, a few
     rectangles and a circle.
 
     :param rules: the rules; the court size in pixels and the paddle and ball sizes come from them.
     :param names: the left and the right player's names, written under their scores.
+    :param reduce: :meth:`draw` and :meth:`card` return images 1/reduce as wide and as high as
+        the drawing (each pixel the mean of the block it covers): 2 for a GIF's half size.
     """
 
-    def __init__(self, rules: Rules, names: tuple[str, str] | None = None) -> None:
+    def __init__(self, rules: Rules, names: tuple[str, str] | None = None, reduce: int = 1) -> None:
+        if reduce < 1:
+            raise ValueError(f"reduce={reduce} must be >= 1")
         pygame.font.init()  # fonts need no display, so neither does the renderer
         self.rules = rules
         self.names = names
-        self.size = (round(rules.width), round(rules.height))
-        self._surface = pygame.Surface(self.size)
-        self._court = self._surface.get_rect()
+        self.reduce = reduce
         self._score_font = pygame.font.Font(None, max(round(rules.height / 7), 12))
+        self._line_font = pygame.font.Font(None, max(round(rules.height / 11), 11))
         self._name_font = pygame.font.Font(None, max(round(rules.height / 18), 10))
+        score_h, name_h = self._score_font.get_height(), self._name_font.get_height()
+        self._name_top = MARGIN + score_h + 2
+        # Even, so that a frame of an even court stays even (H.264's yuv420p needs even sizes).
+        self.band = 2 * math.ceil((self._name_top + name_h + MARGIN) / 2)
+        """Height of the score band: the court starts this many pixels from the top."""
+        width, height = round(rules.width), round(rules.height)
+        self.size = (width, self.band + height)
+        self._surface = pygame.Surface(self.size)
+        self._court = pygame.Rect(0, self.band, width, height)
         self._backdrop = self._draw_backdrop()
         self._digits: dict[int, pygame.Surface] = {}
         w, pw, margin = rules.width, rules.paddle_width, rules.paddle_margin
@@ -95,22 +116,22 @@ class Renderer:
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        """The shape of a frame: (height, width, 3)."""
-        return (self.size[1], self.size[0], 3)
+        """The shape of a frame :meth:`draw` returns: (height, width, 3), the band included."""
+        return (self.size[1] // self.reduce, self.size[0] // self.reduce, 3)
 
     def _draw_backdrop(self) -> pygame.Surface:
         backdrop = pygame.Surface(self.size)
         backdrop.fill(BACKGROUND)
-        w, h = self.size
+        w = self.size[0]
+        backdrop.fill(BAND, pygame.Rect(0, 0, w, self.band))
         x = w // 2 - 1
-        for y in range(DASH // 2, h, 2 * DASH):
-            backdrop.fill(CENTRE_LINE, pygame.Rect(x, y, 2, DASH))
+        for y in range(self._court.top + DASH // 2, self._court.bottom, 2 * DASH):
+            backdrop.fill(CENTRE_LINE, pygame.Rect(x, y, 2, DASH).clip(self._court))
         if self.names is not None:
-            top = self._score_font.get_height() + 14
             for name, centre in zip(self.names, (w / 4, 3 * w / 4), strict=True):
                 text = _fit(self._name_font, name, w // 2 - 20)
                 label = self._name_font.render(text, True, NAME)
-                backdrop.blit(label, label.get_rect(midtop=(round(centre), top)))
+                backdrop.blit(label, label.get_rect(midtop=(round(centre), self._name_top)))
         return backdrop
 
     def _digit(self, score: int) -> pygame.Surface:
@@ -124,36 +145,81 @@ class Renderer:
         The surface is reused: it holds this frame only until the next call.
 
         :param row: one game's state row, shape (N_FIELDS,).
-        :return: the drawn surface, the size of the court.
+        :return: the drawn surface: the band, then the court.
         """
         if row.ndim != 1 or row.shape[0] < N_FIELDS:
             raise ValueError(f"expected one state row of {N_FIELDS} fields, got shape {row.shape}")
         r = self.rules
         s = self._surface
         s.blit(self._backdrop, (0, 0))
-        w = self.size[0]
+        w, top = self.size[0], self._court.top
         for col, centre in ((SCORE_L, w / 4), (SCORE_R, 3 * w / 4)):
             digit = self._digit(int(row[col]))
-            s.blit(digit, digit.get_rect(midtop=(round(centre), 10)))
-        for (x, width), top, height in (
+            s.blit(digit, digit.get_rect(midtop=(round(centre), MARGIN)))
+        for (x, width), y_top, height in (
             (self._left_x, row[LY], r.left_height),
             (self._right_x, row[RY], r.right_height),
         ):
-            y, tall = _span(top, top + height)
+            y, tall = _span(top + y_top, top + y_top + height)
             # Clipped here: fill() moves a rect that starts above the surface down into it
             # instead of cutting it, and the seed CPU may stand a move outside the court.
             s.fill(PADDLE, pygame.Rect(x, y, width, tall).clip(self._court))
-        # The ball last, so it stays visible over the centre line and the score.
-        pygame.draw.circle(s, BALL, (round(row[BX]), round(row[BY])), round(r.ball_radius))
+        # The ball last, over the centre line, and clipped to the court: never over the band.
+        s.set_clip(self._court)
+        centre = (round(row[BX]), top + round(row[BY]))
+        pygame.draw.circle(s, BALL, centre, round(r.ball_radius))
+        s.set_clip(None)
         return s
 
     def draw(self, row: np.ndarray) -> np.ndarray:
         """Draw ``row`` and return it as a new image.
 
         :param row: one game's state row, shape (N_FIELDS,).
-        :return: an RGB uint8 array of shape (height, width, 3), rows top to bottom.
+        :return: an RGB uint8 array of shape :attr:`shape`, rows top to bottom; the court's
+            point (x, y) is pixel ``[band + y, x]`` (divided by ``reduce``).
         """
-        surface = self.paint(row)
+        return self._array(self.paint(row))
+
+    def card(
+        self, title: str, lines: Sequence[str] = (), sides: tuple[str, str] | None = None
+    ) -> np.ndarray:
+        """A title card the size of a frame, for between the games of a replay.
+
+        :param title: the first line, large (e.g. ``"game 2 of 3"``).
+        :param lines: lines under it, centred: the first one medium, the others small.
+        :param sides: who plays left and who plays right: each name in its own half, under the
+            word ``left`` or ``right``.
+        :return: an RGB uint8 array of shape :attr:`shape`.
+        """
+        s = self._surface
+        s.fill(BACKGROUND)
+        w, h = self.size
+        fit = w - 40
+        y = round(h * 0.14)
+        fonts = [self._score_font, self._line_font] + [self._name_font] * len(lines)
+        colours = [TITLE, SCORE] + [NAME] * len(lines)
+        for text, font, colour in zip((title, *lines), fonts, colours, strict=False):
+            label = font.render(_fit(font, text, fit), True, colour)
+            s.blit(label, label.get_rect(midtop=(w // 2, y)))
+            y += font.get_height() + 8
+        if sides is not None:
+            y = max(y + 16, round(h * 0.62))
+            for side, name, centre in zip(
+                ("left", "right"), sides, (w / 4, 3 * w / 4), strict=True
+            ):
+                label = self._name_font.render(side, True, NAME)
+                s.blit(label, label.get_rect(midtop=(round(centre), y)))
+                text = _fit(self._line_font, name, w // 2 - 20)
+                label = self._line_font.render(text, True, PADDLE)
+                s.blit(label, label.get_rect(midtop=(round(centre), y + label.get_height())))
+            s.fill(CENTRE_LINE, pygame.Rect(w // 2 - 1, y, 2, 2 * self._line_font.get_height()))
+        return self._array(s)
+
+    def _array(self, surface: pygame.Surface) -> np.ndarray:
+        if self.reduce > 1:
+            # smoothscale averages the pixels a shrunk pixel covers; it is 3x faster than
+            # reducing the array with Pillow, which converts it to its own layout and back.
+            surface = pygame.transform.smoothscale(surface, self.shape[1::-1])
         # tobytes gives the rows in image order in one call; a bytearray keeps the array writable.
         data = bytearray(pygame.image.tobytes(surface, "RGB"))
         return np.frombuffer(data, dtype=np.uint8).reshape(self.shape)

@@ -2,14 +2,17 @@
 
 A :class:`Recorder` keeps copies of state rows (16 floats each), not frames, so recording a whole
 game costs next to nothing; frames are drawn by the :class:`~envs.render.Renderer` one at a time
-while the file is written, so saving never holds the video in memory.
+while the file is written, so saving never holds the video in memory. A recording is a sequence
+of games and title :class:`Card` s; it can play faster than real time by dropping rows
+(:func:`shown_rows`), and a GIF is drawn at half the size of an mp4.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import imageio.v2 as imageio
@@ -22,10 +25,15 @@ from envs.rules import Rules
 
 SUFFIXES = (".mp4", ".gif")
 GIF_MAX_FPS = 50  # browsers play a GIF delay under 2/100 s as 1/10 s, so a GIF goes no faster
+GIF_REDUCE = 2  # a GIF is drawn at 1/2 the width and height: a quarter of the pixels to encode
+CARD_SECONDS = 1.0
+
+FrameCallback = Callable[[int], object]
+"""Called as frames are written, with how many were written since the last call."""
 
 
 def gif_frame_stride(fps: int) -> int:
-    """Every how many recorded rows a GIF keeps one: the GIF plays at ``fps / stride``.
+    """Every how many rows of play a GIF frame stands for at speed 1: it plays at ``fps / stride``.
 
     GIF delays are whole hundredths of a second and browsers slow anything under 2/100 s down to
     1/10 s, so a 60 fps recording keeps every 2nd row (30 frames a second; half the file).
@@ -36,18 +44,43 @@ def gif_frame_stride(fps: int) -> int:
     return max(1, math.ceil(fps / GIF_MAX_FPS))
 
 
-def gif_durations(frames: int, interval_ms: float) -> list[int]:
-    """Per-frame GIF delays in ms, multiples of 10, whose running sum keeps to real time.
+def rounded_delays(durations_ms: list[float]) -> list[int]:
+    """GIF delays in ms, multiples of 10, whose running sum keeps to the true one.
 
     A fixed delay would be truncated to whole hundredths (33.3 ms -> 30 ms plays 11% fast);
     rounding the frame start times instead alternates 30 and 40 ms and never drifts.
 
-    :param frames: the number of frames.
-    :param interval_ms: the true time between frames, in ms.
-    :return: ``frames`` delays in ms.
+    :param durations_ms: the true duration of each frame.
+    :return: one delay per frame.
     """
-    starts = [10 * round(k * interval_ms / 10) for k in range(frames + 1)]
+    starts = [10 * round(t / 10) for t in np.concatenate([[0.0], np.cumsum(durations_ms)])]
     return [b - a for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def gif_durations(frames: int, interval_ms: float) -> list[int]:
+    """Per-frame GIF delays in ms for ``frames`` frames ``interval_ms`` apart (see
+    :func:`rounded_delays`)."""
+    return rounded_delays([interval_ms] * frames)
+
+
+def shown_rows(rows: int, step: float) -> np.ndarray:
+    """Which of a game's ``rows`` are drawn when every frame advances play by ``step`` rows.
+
+    ``ceil(rows / step)`` frames: frame k shows row ``floor(k * step)`` (a fractional step
+    alternates between its neighbours: 2.5 advances 2, 3, 2, 3, ...), except the last frame,
+    which shows the game's last row, so that its final point is on screen.
+
+    :param rows: the game's rows.
+    :param step: rows of play per frame, > 0 (1: every row).
+    :return: the row indices, increasing.
+    """
+    if not step > 0:
+        raise ValueError(f"step={step} must be > 0")
+    count = math.ceil(rows / step - 1e-9)  # 1e-9: 10 / (1 / 3) is 30.000000000000004
+    shown = np.floor(np.arange(count) * step + 1e-9).astype(np.int64)
+    if count:
+        shown[-1] = rows - 1
+    return shown
 
 
 def temp_path_for(path: Path) -> Path:
@@ -62,64 +95,157 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
 
 
-class Recorder:
-    """Collects one game's state rows and saves them as a video.
+@dataclass(frozen=True)
+class Card:
+    """A still title card between games (see :meth:`envs.render.Renderer.card`).
 
-    :param rules: the rules the game was played under (court size, paddle and ball sizes).
-    :param names: the left and the right player's names, shown under their scores.
+    :param title: the large first line.
+    :param lines: lines under it, the first medium, the others small.
+    :param sides: the names of who plays left and who plays right next, if any.
+    :param seconds: how long it shows, whatever the playback speed.
+    """
+
+    title: str
+    lines: tuple[str, ...] = ()
+    sides: tuple[str, str] | None = None
+    seconds: float = CARD_SECONDS
+
+
+@dataclass(frozen=True)
+class _Game:
+    start: int  # its first row in the recorder's rows
+    end: int
+    names: tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a file shows a recording.
+
+    :param fps: frames a second of the file.
+    :param step: rows of play a frame of a game advances.
+    :param reduce: the frames' width and height are divided by this.
+    :param still_cards: a card is one long frame (GIF) rather than a frame every 1/fps s.
+    """
+
+    fps: float
+    step: float
+    reduce: int
+    still_cards: bool
+
+    @classmethod
+    def of(cls, suffix: str, fps: int, speed: float) -> _Plan:
+        if suffix == ".gif":
+            stride = gif_frame_stride(fps)
+            return cls(fps / stride, stride * speed, GIF_REDUCE, still_cards=True)
+        return cls(float(fps), speed, 1, still_cards=False)
+
+    def card_frames(self, card: Card) -> int:
+        return 1 if self.still_cards else max(1, round(card.seconds * self.fps))
+
+
+class Recorder:
+    """Collects games' state rows, and title cards between them, and saves them as a video.
+
+    :param rules: the rules the games were played under (court size, paddle and ball sizes).
+    :param names: the left and the right player's names, shown under their scores (a game
+        added with names of its own shows those).
     """
 
     def __init__(self, rules: Rules, names: tuple[str, str] | None = None) -> None:
         self.rules = rules
         self.names = names
         self._rows: list[np.ndarray] = []
+        self._parts: list[_Game | Card] = []
 
     def __len__(self) -> int:
         return len(self._rows)
 
     @property
     def rows(self) -> np.ndarray:
-        """The recorded rows, shape (len(self), N_FIELDS)."""
+        """The recorded rows of every game, in order, shape (len(self), N_FIELDS)."""
         return np.array(self._rows, dtype=np.float64).reshape(len(self._rows), N_FIELDS)
 
+    @property
+    def cards(self) -> list[Card]:
+        """The title cards added, in order."""
+        return [part for part in self._parts if isinstance(part, Card)]
+
     def add(self, row: np.ndarray) -> None:
-        """Keep a copy of one state row (the engine overwrites its state in place).
+        """Keep a copy of one state row, the next of the game being recorded (the engine
+        overwrites its state in place).
 
         :param row: one game's state row, shape (N_FIELDS,).
         """
         row = np.asarray(row, dtype=np.float64)
         if row.shape != (N_FIELDS,):
             raise ValueError(f"expected one state row of shape ({N_FIELDS},), got {row.shape}")
+        last = self._parts[-1] if self._parts else None
+        if isinstance(last, _Game) and last.end == len(self._rows):
+            self._parts[-1] = _Game(last.start, last.end + 1, last.names)
+        else:
+            self._parts.append(_Game(len(self._rows), len(self._rows) + 1, self.names))
         self._rows.append(row.copy())
 
-    def add_game(self, rows: np.ndarray) -> None:
-        """Keep copies of many state rows, in order.
+    def add_game(self, rows: np.ndarray, names: tuple[str, str] | None = None) -> None:
+        """Keep copies of a game's state rows, in order, as a game of its own.
 
         :param rows: state rows, shape (T, N_FIELDS).
+        :param names: the left and the right player's names in this game (default: the
+            recorder's).
         """
         rows = np.asarray(rows, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != N_FIELDS:
             raise ValueError(f"expected state rows of shape (T, {N_FIELDS}), got {rows.shape}")
+        start = len(self._rows)
         self._rows.extend(rows.copy())
+        self._parts.append(_Game(start, len(self._rows), names if names else self.names))
 
-    def _frames(self, stride: int = 1) -> Iterator[np.ndarray]:
-        renderer = Renderer(self.rules, self.names)
-        for row in self._rows[::stride]:
-            yield renderer.draw(row)
+    def add_card(self, card: Card) -> None:
+        """Show ``card`` after what was added so far.
 
-    def save(self, path: Path | str, fps: int = 60) -> Path:
-        """Render every recorded row and write them to ``path``, chosen by its suffix.
+        :param card: the card.
+        """
+        if not card.seconds > 0:
+            raise ValueError(f"a card shows for seconds > 0, got {card.seconds}")
+        self._parts.append(card)
 
-        ``.mp4``: H.264 (libx264, yuv420p) at ``fps``, one frame per row. ``.gif``: every
-        :func:`gif_frame_stride`-th row (every 2nd at 60 fps), looping, in real time; Pillow
-        merges identical consecutive frames into one longer frame. The file is written under a
-        temporary name and renamed, so ``path`` holds its old content or the whole new file,
-        and a failure leaves no temporary file behind.
+    def frame_count(self, path: Path | str, fps: int = 60, speed: float = 1.0) -> int:
+        """How many frames :meth:`save` writes to ``path`` (e.g. to size a progress bar).
+
+        Each game shows ``ceil(rows / step)`` frames (:func:`shown_rows`); a card in an mp4
+        ``seconds * fps`` frames, in a GIF one long frame.
+
+        :param path: the file name; only its suffix counts.
+        :param fps: as for :meth:`save`.
+        :param speed: as for :meth:`save`.
+        :return: the number of frames.
+        """
+        return len(self._durations(_Plan.of(Path(path).suffix.lower(), fps, speed)))
+
+    def save(
+        self,
+        path: Path | str,
+        fps: int = 60,
+        speed: float = 1.0,
+        on_frames: FrameCallback | None = None,
+    ) -> Path:
+        """Render the recording and write it to ``path``, in the format its suffix names.
+
+        Each frame advances play by ``speed`` rows (rows are dropped, none is blended), so a
+        game plays ``speed`` times faster than real time; cards show for their own seconds.
+        ``.mp4``: H.264 (libx264, yuv420p) at ``fps`` frames a second, full size. ``.gif``:
+        half the width and height, at ``fps / gif_frame_stride(fps)`` frames a second (30 at
+        60), looping; a card is one frame. The file is written under a temporary name and
+        renamed, so ``path`` holds its old content or the whole new file, and a failure leaves
+        no temporary file behind.
 
         :param path: the file to write; its folder must exist.
-        :param fps: frames (state rows) per second of play.
+        :param fps: rows of play per second of real time (the engine's 60).
+        :param speed: the playback speed, > 0: 2 plays twice as fast by drawing every 2nd row.
+        :param on_frames: called as frames are written, with how many since the last call.
         :return: ``path`` as a ``Path``.
-        :raises ValueError: unsupported suffix, ``fps < 1`` or nothing recorded.
+        :raises ValueError: unsupported suffix, ``fps < 1``, a bad speed or no game recorded.
         """
         path = Path(path)
         suffix = path.suffix.lower()
@@ -129,14 +255,17 @@ class Recorder:
             )
         if fps < 1:
             raise ValueError(f"fps={fps} must be >= 1")
+        if not (math.isfinite(speed) and speed > 0):
+            raise ValueError(f"speed={speed} must be a number > 0")
         if not self._rows:
             raise ValueError("nothing recorded: add state rows before saving")
+        plan = _Plan.of(suffix, fps, speed)
         tmp = temp_path_for(path)
         try:
             if suffix == ".mp4":
-                self._write_mp4(tmp, fps)
+                self._write_mp4(tmp, plan, on_frames)
             else:
-                self._write_gif(tmp, fps)
+                self._write_gif(tmp, plan, on_frames)
             os.replace(tmp, path)
         except BaseException:
             # BaseException too: a Ctrl-C during a long encode must not leave the temp file.
@@ -144,41 +273,83 @@ class Recorder:
             raise
         return path
 
-    def _write_mp4(self, tmp: Path, fps: int) -> None:
+    def _schedule(self, plan: _Plan) -> Iterator[tuple[_Game | Card, np.ndarray]]:
+        """Per part: the rows of a game it shows, or a card's frames (as a range)."""
+        for part in self._parts:
+            if isinstance(part, Card):
+                yield part, np.arange(plan.card_frames(part))
+            else:
+                yield part, part.start + shown_rows(part.end - part.start, plan.step)
+
+    def _durations(self, plan: _Plan) -> list[float]:
+        """Every frame's duration in ms, in order."""
+        durations: list[float] = []
+        for part, shown in self._schedule(plan):
+            seconds = part.seconds / len(shown) if isinstance(part, Card) else 1 / plan.fps
+            durations += [1000.0 * seconds] * len(shown)
+        return durations
+
+    def _frames(self, plan: _Plan, on_frames: FrameCallback | None) -> Iterator[np.ndarray]:
+        """Every frame to write, drawn (and reduced) only when it is asked for."""
+        renderers: dict[tuple[str, str] | None, Renderer] = {}
+
+        def renderer(names: tuple[str, str] | None) -> Renderer:
+            if names not in renderers:
+                renderers[names] = Renderer(self.rules, names, plan.reduce)
+            return renderers[names]
+
+        for part, shown in self._schedule(plan):
+            if isinstance(part, Card):
+                card = renderer(None).card(part.title, part.lines, part.sides)
+                frames: Iterator[np.ndarray] = iter([card] * len(shown))
+            else:
+                draw = renderer(part.names).draw
+                frames = (draw(self._rows[k]) for k in shown)
+            for frame in frames:
+                yield frame
+                if on_frames is not None:
+                    on_frames(1)
+
+    def _write_mp4(self, tmp: Path, plan: _Plan, on_frames: FrameCallback | None) -> None:
         # macro_block_size=2: yuv420p needs even sizes; an odd court is scaled up by a pixel
         # rather than padded to imageio's default multiple of 16. The veryfast preset encodes
         # these flat frames 40% faster than the default at the same file size.
         with imageio.get_writer(
             tmp,
             format="FFMPEG",
-            fps=fps,
+            fps=plan.fps,
             codec="libx264",
             pixelformat="yuv420p",
             macro_block_size=2,
             ffmpeg_log_level="error",
             output_params=["-preset", "veryfast"],
         ) as writer:
-            for frame in self._frames():
+            for frame in self._frames(plan, on_frames):
                 writer.append_data(frame)
 
-    def _write_gif(self, tmp: Path, fps: int) -> None:
+    def _write_gif(self, tmp: Path, plan: _Plan, on_frames: FrameCallback | None) -> None:
         # Pillow straight from a generator rather than imageio's writer, which keeps every frame
         # as RGB until it closes; Pillow keeps them palettised (a third of the size).
-        stride = gif_frame_stride(fps)
-        count = len(range(0, len(self._rows), stride))
-        frames = self._frames(stride)
-        # The drawing has a fixed set of colours (about 220 with the text's anti-aliasing), so the
-        # first frame's palette fits every frame to within a few levels: mapping onto it is 30x
-        # faster than Pillow choosing a palette per frame, which took most of the save time.
-        first = Image.fromarray(next(frames)).convert("P", palette=Image.Palette.ADAPTIVE)
-        rest = (
-            Image.fromarray(f).quantize(palette=first, dither=Image.Dither.NONE) for f in frames
-        )
-        first.save(
+        frames = (Image.fromarray(f) for f in self._frames(plan, on_frames))
+        # The drawing has a fixed set of colours (a few hundred with the text's anti-aliasing and
+        # the reduction), so one palette fits every frame to within a few levels: mapping onto
+        # it is 30x faster than Pillow choosing a palette per frame, which took most of the save
+        # time. The palette comes from the first frame (a card, in a match) and the first
+        # frame of a game together, since a card has no ball or paddle colours.
+        first = next(frames)
+        palette = Image.fromarray(np.concatenate([np.asarray(first), self._sample(plan)]))
+        palette = palette.convert("P", palette=Image.Palette.ADAPTIVE)
+        quantized = (f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames)
+        first.quantize(palette=palette, dither=Image.Dither.NONE).save(
             tmp,
             format="GIF",
             save_all=True,
-            append_images=rest,
-            duration=gif_durations(count, 1000.0 * stride / fps),
+            append_images=quantized,
+            duration=rounded_delays(self._durations(plan)),
             loop=0,
         )
+
+    def _sample(self, plan: _Plan) -> np.ndarray:
+        """A frame of the first game, drawn as the file shows it."""
+        game = next(part for part in self._parts if isinstance(part, _Game))
+        return Renderer(self.rules, game.names, plan.reduce).draw(self._rows[game.start])

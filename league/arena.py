@@ -5,14 +5,15 @@ of :func:`~league.evaluation.play_games`: game i is seeded ``seed + i`` and serv
 to the left when i is even. With ``sides="alternate"`` A plays left in games 0 and 1 of every four
 and right in games 2 and 3, so in four games A meets each side and each first serve once: a match
 of a multiple of four games is balanced by side and by first serve (``"fixed"``: A always left).
-The first ``record`` games can be kept as state rows for a video of exactly the games counted.
+The first ``record`` games can be kept as state rows for a video of exactly the games counted,
+filmed (:func:`film`) with a title card before each game.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from envs.engine import N_FIELDS, TERMINATED, TRUNCATED
-from envs.replay import SUFFIXES, Recorder
+from envs.replay import SUFFIXES, Card, Recorder
 from envs.rules import Rules
 from league.errors import LeagueError
 from league.evaluation import Outcomes, match_result, play_games
@@ -30,6 +31,7 @@ from league.results import MatchResult
 SIDES = ("alternate", "fixed")
 Z_95 = 1.959963984540054  # the standard normal's 97.5% quantile
 VIDEO_FPS = 60
+VIDEO_SPEED = 2.5  # a 1,000-step rally (16.7 s of play) in 6.7 s
 
 
 def wilson_interval(successes: float, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -264,35 +266,6 @@ def report(a: Player, b: Player, match: Match, seed: int, sides: str) -> PitRepo
     )
 
 
-class MatchRecorder(Recorder):
-    """A :class:`~envs.replay.Recorder` of several games, each drawn with its own names.
-
-    Sides alternate between games, so the names under the scores change with them.
-
-    :param rules: the rules the games were played under.
-    """
-
-    def __init__(self, rules: Rules) -> None:
-        super().__init__(rules)
-        self._segments: list[tuple[int, tuple[str, str]]] = []  # (first row, names)
-
-    def add_named_game(self, rows: np.ndarray, names: tuple[str, str]) -> None:
-        """Append one game's state rows, drawn with ``names`` (left, right)."""
-        self._segments.append((len(self), names))
-        self.add_game(rows)
-
-    def _frames(self, stride: int = 1) -> Iterator[np.ndarray]:
-        from envs.render import Renderer
-
-        starts = [start for start, _ in self._segments] + [len(self)]
-        for (start, names), end in zip(self._segments, starts[1:], strict=True):
-            renderer = Renderer(self.rules, names)
-            # The same global stride as Recorder's, so a GIF keeps its frame count and timing.
-            first = start + (-start) % stride
-            for row in self._rows[first:end:stride]:
-                yield renderer.draw(row)
-
-
 def check_video_path(path: Path) -> Path:
     """Refuse a video path that cannot be written before any game is played."""
     path = Path(path)
@@ -303,12 +276,90 @@ def check_video_path(path: Path) -> Path:
     return path
 
 
-def save_video(rules: Rules, a: Player, b: Player, match: Match, path: Path) -> Path:
-    """Write the recorded games, one after the other, at 60 fps, with the names as played."""
-    recorder = MatchRecorder(rules)
-    for rows, a_left in zip(match.recorded, match.a_left, strict=False):
-        recorder.add_named_game(rows, (a.id, b.id) if a_left else (b.id, a.id))
-    return recorder.save(path, fps=VIDEO_FPS)
+def check_video_speed(speed: float) -> float:
+    """Refuse a playback speed that is not a number > 0 before any game is played."""
+    if not (math.isfinite(speed) and speed > 0):
+        raise LeagueError(
+            f"--video-speed {speed:g}: give a number > 0 (2 plays twice as fast as real time)"
+        )
+    return speed
+
+
+def _games_won(a: str, b: str, a_won: np.ndarray, b_won: np.ndarray) -> str:
+    draws = len(a_won) - int(a_won.sum()) - int(b_won.sum())
+    tail = f", {_count(draws, 'draw')}" if draws else ""
+    return f"{a} {int(a_won.sum())} - {int(b_won.sum())} {b}{tail}"
+
+
+def film(rules: Rules, a: Player, b: Player, match: Match) -> Recorder:
+    """The recorded games as one recording, with a title card before each and one at the end.
+
+    The card before a game says which game of how many it is, the games each player has won
+    so far (and the points of the game before), and who plays left and who plays right; the last
+    card, the games won in all. In the games, the names under the scores follow the sides.
+
+    :param rules: the rules the games were played under.
+    :param a: player A.
+    :param b: player B.
+    :param match: the match, with its first games recorded.
+    :return: the recorder, ready to save.
+    """
+    shown = len(match.recorded)
+    a_left = match.a_left[:shown]
+    outcomes = match.outcomes.rows(slice(0, shown))
+    a_won = np.where(a_left, outcomes.left_won, outcomes.right_won)
+    b_won = np.where(a_left, outcomes.right_won, outcomes.left_won)
+    a_pts = np.where(a_left, outcomes.left_points, outcomes.right_points)
+    b_pts = np.where(a_left, outcomes.right_points, outcomes.left_points)
+
+    def ended(k: int) -> str:
+        draw = "" if outcomes.terminated[k] else " (a draw: stopped at the step limit)"
+        return f"game {k + 1}: {a.id} {a_pts[k]} - {b_pts[k]} {b.id}{draw}"
+
+    recorder = Recorder(rules)
+    for k, rows in enumerate(match.recorded):
+        lines = [_games_won(a.id, b.id, a_won[:k], b_won[:k]), "games won so far"]
+        if k > 0:
+            lines.append(ended(k - 1))
+        sides = (a.id, b.id) if a_left[k] else (b.id, a.id)
+        recorder.add_card(Card(f"game {k + 1} of {shown}", tuple(lines), sides))
+        recorder.add_game(rows, sides)
+    won = _games_won(a.id, b.id, a_won, b_won)
+    recorder.add_card(Card(f"after {_count(shown, 'game')}", (won, "games won", ended(shown - 1))))
+    return recorder
+
+
+def save_video(
+    rules: Rules,
+    a: Player,
+    b: Player,
+    match: Match,
+    path: Path,
+    speed: float = VIDEO_SPEED,
+    progress: bool = False,
+) -> Path:
+    """Write the recorded games with their cards (see :func:`film`) at ``speed`` times real time.
+
+    :param progress: show a bar over the frames on stderr while they are drawn and encoded
+        (none when stderr is not a terminal).
+    """
+    recorder = film(rules, a, b, match)
+    if not progress:
+        return recorder.save(path, fps=VIDEO_FPS, speed=speed)
+    from tqdm import tqdm
+
+    # The style of league.progress's training bars; not imported from there, since that module
+    # loads SB3 and torch (4 s more for a pit on 2 cores).
+    with tqdm(
+        total=recorder.frame_count(path, VIDEO_FPS, speed),
+        desc=f"writing {path.name}",
+        unit="frame",
+        leave=False,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        disable=None,  # none when stderr is not a terminal (a log, a pipe)
+    ) as bar:
+        return recorder.save(path, fps=VIDEO_FPS, speed=speed, on_frames=bar.update)
 
 
 def why_not_recorded(
@@ -373,7 +424,9 @@ def pit(
     sides: str = "alternate",
     video: Path | str | None = None,
     video_games: int = 1,
+    video_speed: float = VIDEO_SPEED,
     record: bool = False,
+    progress: bool = False,
 ) -> PitReport:
     """``pong-league pit``: resolve both players, play the match, film it, store it if asked.
 
@@ -390,7 +443,9 @@ def pit(
     :param sides: ``"alternate"`` or ``"fixed"``.
     :param video: a ``.mp4`` or ``.gif`` to write the first ``video_games`` games to.
     :param video_games: how many of the games the video shows.
+    :param video_speed: the video plays this many times faster than real time (frames dropped).
     :param record: store the results in the run's database (when they qualify).
+    :param progress: show a progress bar on stderr while the video is written.
     :return: A's report.
     :raises LeagueError: for anything the user can fix, before any game is played.
     """
@@ -406,6 +461,7 @@ def pit(
         raise LeagueError(
             f"--video-games {video_games}: record between 1 and --games ({games}) games"
         )
+    check_video_speed(video_speed)
     rules, frame_stack = game_settings(run_dir, rules_name)
     run_rules = game_settings(run_dir, None)[0] if run_dir is not None else None
     video_path = check_video_path(Path(video)) if video is not None else None
@@ -416,7 +472,7 @@ def pit(
     )
     result = report(a, b, match, seed, sides)
     if video_path is not None:
-        save_video(rules, a, b, match, video_path)
+        save_video(rules, a, b, match, video_path, video_speed, progress)
         result = replace(result, video=str(video_path))
     reason = why_not_recorded(record, run_dir, a, b, games, sides, rules == run_rules)
     if reason is not None:

@@ -19,6 +19,9 @@ from league.errors import LeagueError
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 1  # what Python's own recipe exits with when the reader of stdout is gone
 DEFAULTS = LeagueConfig()  # what `train` uses for an option it is not given
+# pit's --video-speed default; league.arena.VIDEO_SPEED is the same (a test checks), not imported
+# here, since that would load pygame and imageio for every command.
+VIDEO_SPEED = 2.5
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,6 +244,7 @@ def add_pit(sub: Any) -> None:
             "pong-league pit left-0007 right-0008 --run runs/my-run --games 1000 --record",
             "pong-league pit runs/a/snapshots/left-0007.npz runs/b/snapshots/right-0008.npz",
             "pong-league pit py:scripts/example_bot.py:Follower cpu --video bot.mp4",
+            "pong-league pit left-0007 cpu --run runs/my-run --video g.gif --video-games 3",
         ],
         help="play two players against each other and report A's win rate",
         description=(
@@ -271,9 +275,23 @@ def add_pit(sub: Any) -> None:
         "sides and first serves are balanced over a multiple of 4 games; fixed: A always left",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--video", type=Path, metavar="PATH", help="write the first games (.mp4/.gif)")
+    p.add_argument(
+        "--video",
+        type=Path,
+        metavar="PATH",
+        help="write the first games to PATH: .mp4 (H.264, 60 fps) or .gif (half the size), "
+        "a title card before each game",
+    )
     p.add_argument(
         "--video-games", type=int, default=1, metavar="K", help="games in the video (default 1)"
+    )
+    p.add_argument(
+        "--video-speed",
+        type=float,
+        default=VIDEO_SPEED,
+        metavar="S",
+        help=f"the video plays S times faster than real time, by dropping frames (default "
+        f"{VIDEO_SPEED:g}: a 1,000-step rally in {1000 / 60 / VIDEO_SPEED:.1f} s)",
     )
     p.add_argument(
         "--record",
@@ -282,6 +300,7 @@ def add_pit(sub: Any) -> None:
     )
     # Recording used to be the default: --no-record is still accepted, and changes nothing.
     p.add_argument("--no-record", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar for --video")
     p.set_defaults(run=run_pit)
 
 
@@ -302,7 +321,9 @@ def run_pit(args: argparse.Namespace) -> int:
         sides=args.sides,
         video=args.video,
         video_games=args.video_games,
+        video_speed=args.video_speed,
         record=args.record,
+        progress=not args.no_progress,
     )
     print(json.dumps(report.to_dict()) if args.json else report.to_text())
     return 0

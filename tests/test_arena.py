@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # the video renders off-screen; no window
 
 import json  # noqa: E402
+import math  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import imageio.v2 as imageio  # noqa: E402
@@ -16,9 +17,13 @@ from tiny_league import copy_of, tiny_league  # noqa: E402
 
 from envs.engine import LY, RY, STEPS  # noqa: E402
 from envs.render import BALL  # noqa: E402
+from envs.rules import rules as rules_of  # noqa: E402
 from league.arena import (  # noqa: E402
+    VIDEO_FPS,
+    VIDEO_SPEED,
     a_plays_left,
     balanced,
+    film,
     match_results,
     pit,
     play_match,
@@ -229,6 +234,11 @@ def ball_x(frame: np.ndarray) -> float:
     return float(xs.mean())
 
 
+def amber(frame: np.ndarray) -> np.ndarray:
+    r, g, b = (frame[..., c].astype(int) for c in range(3))
+    return (np.abs(r - BALL[0]) < 60) & (np.abs(g - BALL[1]) < 60) & (b < 100)
+
+
 def test_the_video_shows_exactly_the_first_counted_games(run: Path, tmp_path: Path) -> None:
     video = tmp_path / "pit.mp4"
     args = ["pit", "left-0001", "cpu", "--run", str(run), "--games", "4", "--seed", "2"]
@@ -236,25 +246,72 @@ def test_the_video_shows_exactly_the_first_counted_games(run: Path, tmp_path: Pa
     game, stack = game_settings(run, None)
     a, b = resolve_player("left-0001", run, game, stack), resolve_player("cpu", run, game)
     match = play_match(game, a, b, games=4, seed=2)
-    expected_frames = int(match.outcomes.steps[:2].sum()) + 2  # each game: its reset row too
+    rows = match.outcomes.steps[:2] + 1  # each game: its reset row too
+    shown = [math.ceil(n / VIDEO_SPEED) for n in rows]  # frames dropped to play 2.5x as fast
+    card = VIDEO_FPS  # a card before each game and one at the end, a second each
     reader = imageio.get_reader(video, format="FFMPEG")
     try:
         meta = reader.get_meta_data()
-        assert meta["fps"] == 60 and meta["size"] == (800, 400) and meta["codec"] == "h264"
+        assert meta["fps"] == 60 and meta["size"] == (800, 468) and meta["codec"] == "h264"
         frames = [frame for frame in reader]
     finally:
         reader.close()
-    assert len(frames) == expected_frames
-    assert frames[0].shape == (400, 800, 3)
-    xs = [ball_x(frames[i]) for i in (0, 10, 20)]
-    assert abs(xs[0] - 400) < 4 and abs(xs[2] - xs[0]) > 100  # served from the centre, moving
+    assert len(frames) == card + shown[0] + card + shown[1] + card
+    assert frames[0].shape == (468, 800, 3)
+    second = card + shown[0] + card  # the second game's first frame
+    for k in (0, card - 1, card + shown[0], second - 1, second + shown[1], len(frames) - 1):
+        assert not amber(frames[k]).any(), f"frame {k} is a card, without a ball"
+    for start in (card, second):
+        xs = [ball_x(frames[start + i]) for i in (0, 4, 8)]
+        assert abs(xs[0] - 400) < 4 and abs(xs[2] - xs[0]) > 100  # served from the centre
+    # Sides alternate in pairs: A played left in both games, the same card layout twice; the
+    # second card differs (game 2 of 2, A's game 1 result).
+    assert np.abs(frames[0].astype(int) - frames[second - 1]).mean() > 0.2
 
 
-def test_a_gif_video(run: Path, tmp_path: Path) -> None:
+def test_a_video_plays_at_the_speed_asked(run: Path, tmp_path: Path) -> None:
+    counts = {}
+    for speed in (1.0, 4.0):
+        video = tmp_path / f"x{speed:g}.mp4"
+        pit("cpu", "still", run, games=1, video=video, video_speed=speed)
+        with imageio.get_reader(video, format="FFMPEG") as reader:
+            counts[speed] = sum(1 for _ in reader) - 2 * VIDEO_FPS  # less the two cards
+    assert counts[4.0] == math.ceil(counts[1.0] / 4)
+
+
+def test_a_gif_video_is_half_size(run: Path, tmp_path: Path) -> None:
     video = tmp_path / "pit.gif"
     report = pit("cpu", "still", run, games=2, video=video)
     assert report.video == str(video)
     assert video.read_bytes()[:6] == b"GIF89a"
+    frames = imageio.mimread(video)
+    assert {frame.shape[:2] for frame in frames} == {(234, 400)}
+
+
+def test_film_cards_say_the_game_the_score_so_far_and_the_sides() -> None:
+    game = rules_of("classic")
+    a = resolve_player("cpu", None, game, 4)
+    b = resolve_player("still", None, game, 4)
+    match = play_match(game, a, b, games=4, seed=0, record=3)
+    cards = film(game, a, b, match).cards
+    assert [c.title for c in cards] == [
+        "game 1 of 3",
+        "game 2 of 3",
+        "game 3 of 3",
+        "after 3 games",
+    ]
+    assert [c.sides for c in cards] == [("cpu", "still"), ("cpu", "still"), ("still", "cpu"), None]
+    assert [c.lines[0] for c in cards] == [
+        "cpu 0 - 0 still",
+        "cpu 1 - 0 still",
+        "cpu 2 - 0 still",
+        "cpu 3 - 0 still",
+    ]
+    # The points of the game before, A's first: cpu played left in game 1, right in game 3.
+    o = match.outcomes
+    assert cards[1].lines[2] == f"game 1: cpu {o.left_points[0]} - {o.right_points[0]} still"
+    assert cards[3].lines[2] == f"game 3: cpu {o.right_points[2]} - {o.left_points[2]} still"
+    assert o.right_points[2] == 11
 
 
 # -------------------------------------------------------------------------------------- CLI
@@ -287,6 +344,10 @@ def test_pit_text(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (["cpu", "cpu", "--games", "2", "--video", "x.mp4", "--video-games", "3"], "between 1"),
         (["cpu", "cpu", "--video", "x.mp4", "--video-games", "0"], "between 1"),
         (["cpu", "cpu", "--seed", "-1"], "seeds are integers >= 0"),
+        (["cpu", "cpu", "--video", "x.mp4", "--video-speed", "0"], "give a number > 0"),
+        (["cpu", "cpu", "--video", "x.mp4", "--video-speed", "-2"], "give a number > 0"),
+        (["cpu", "cpu", "--video", "x.mp4", "--video-speed", "nan"], "give a number > 0"),
+        (["cpu", "cpu", "--video", "x.mp4", "--video-speed", "inf"], "give a number > 0"),
     ],
 )
 def test_bad_pit_input_is_one_line_and_exit_2(

@@ -3,6 +3,7 @@ traceback and never a half-made run; help exits 0 and names the options."""
 
 from __future__ import annotations
 
+import io
 import shlex
 import subprocess
 import sys
@@ -200,3 +201,74 @@ def test_module_entry_point_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("pong-league: error: ") and "generations" in lines[0]
     assert not run_dir.exists()
+
+
+# ------------------------------------------------------------------------------- pit --video
+
+
+def test_pit_video_speed_default_is_the_arena_s_and_said_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from league import arena, cli
+
+    assert cli.VIDEO_SPEED == arena.VIDEO_SPEED  # cli keeps a copy so as not to load pygame
+    text = option_helps(help_of(capsys, "pit"))["--video-speed"]
+    assert f"(default {arena.VIDEO_SPEED:g}: a 1,000-step rally in 6.7 s)" in " ".join(text.split())
+    assert 1000 / arena.VIDEO_FPS / arena.VIDEO_SPEED <= 8  # the issue's "no more than ~8 s"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--video-speed", "0"], "--video-speed 0: give a number > 0"),
+        (["--video-speed", "-1.5"], "--video-speed -1.5: give a number > 0"),
+        (["--video-speed", "nan"], "--video-speed nan: give a number > 0"),
+        (["--video-speed", "inf"], "--video-speed inf: give a number > 0"),
+        (["--video-speed", "fast"], "invalid float value: 'fast'"),
+    ],
+)
+def test_bad_video_speed_is_one_line_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    video = tmp_path / "out.mp4"
+    command = ["pit", "cpu", "still", "--games", "1", "--video", str(video), *args]
+    try:
+        code = main(command)
+    except SystemExit as exit_:  # argparse's own errors (not a number) exit from the parser
+        code = exit_.code
+    assert code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(("pong-league: error: ", "pong-league pit: error: "))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["out.avi", "out.webm", "out"])
+def test_a_video_of_unknown_format_is_one_line_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    video = tmp_path / name
+    assert main(["pit", "cpu", "still", "--games", "1", "--video", str(video)]) == EXIT_USAGE
+    assert "use a .mp4 (H.264) or .gif file name" in error_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_pit_shows_progress_while_writing_a_video_to_a_terminal_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command = ["pit", "cpu", "still", "--games", "1", "--video", str(tmp_path / "g.gif")]
+    assert main(command) == 0
+    assert capsys.readouterr().err == ""  # stderr is no terminal here: no bar
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(command) == 0
+    assert "writing g.gif" in terminal.getvalue() and "frame" in terminal.getvalue()
+    terminal.seek(0)
+    terminal.truncate()
+    assert main([*command, "--no-progress"]) == 0
+    assert terminal.getvalue() == ""
