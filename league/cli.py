@@ -161,6 +161,12 @@ def add_train(sub: Any) -> None:
         "--rules", metavar="NAME", help=f"rules preset: classic or seed (default {d.rules})"
     )
     p.add_argument(
+        "--game",
+        metavar="NAME",
+        help="pong, a two-player PettingZoo env (pettingzoo.classic.tictactoe_v3) or "
+        f"py:MODULE:FACTORY; other games train with maskable_ppo (default {d.game})",
+    )
+    p.add_argument(
         "--seed",
         type=int,
         metavar="N",
@@ -184,6 +190,7 @@ def run_train(args: argparse.Namespace) -> int:
         "algo": args.algo,
         "matchmaking": args.matchmaking,
         "rules": args.rules,
+        "game": args.game,
         "seed": args.seed,
         "n_envs": args.n_envs,
     }
@@ -211,7 +218,8 @@ def run_train(args: argparse.Namespace) -> int:
         log.line(
             f"league {league.run_dir}: {c.generations} generations x "
             f"{c.steps_per_generation:,} steps, {c.algo}, {c.matchmaking} matchmaking, "
-            f"{c.rules} rules (seed {c.seed})"
+            + (f"{c.rules} rules" if c.game == "pong" else c.game)
+            + f" (seed {c.seed})"
         )
         print(f"watch it with: tensorboard --logdir {league.run_dir.parent}")
         progress = None if args.no_progress else ProgressBar.factory()

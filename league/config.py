@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-ALGOS = ("dqn", "qrdqn", "ppo")
+ALGOS = ("dqn", "qrdqn", "ppo", "maskable_ppo")
 SCHEMES = ("pfsp", "uniform", "latest")
 WEIGHTINGS = ("hard", "variance")
 
@@ -71,6 +71,8 @@ ALGO_DEFAULTS: dict[str, dict[str, Any]] = {
         "clip_range": 0.2,
     },
 }
+# sb3-contrib's MaskablePPO (a game with illegal moves): PPO's settings.
+ALGO_DEFAULTS["maskable_ppo"] = dict(ALGO_DEFAULTS["ppo"])
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,17 @@ class LeagueConfig:
 
     :param preset: ``"league"`` (PFSP over all past snapshots plus the CPU) or ``"article"``
         (naive self-play: each role only meets the other role's latest snapshot, no CPU).
+    :param game: ``"pong"`` (the built-in game), a PettingZoo module with an ``env()``
+        (``"pettingzoo.classic.tictactoe_v3"``) or ``"py:MODULE:FACTORY"`` (see
+        :mod:`league.games`). In a PettingZoo game the left role is its first agent, the right
+        role its second, and the "cpu" is random legal moves; ``rules`` and ``frame_stack`` are
+        Pong's only.
     :param rules: rules preset name.
     :param rules_overrides: ``Rules`` fields to change, e.g. ``{"points_to_win": 7}``.
     :param generations: generations to train; generation g trains left if g is odd, else right.
     :param steps_per_generation: env steps the learner trains in one generation.
-    :param algo: ``"dqn"``, ``"qrdqn"`` (sb3-contrib) or ``"ppo"``.
+    :param algo: ``"dqn"``, ``"qrdqn"`` (sb3-contrib), ``"ppo"`` or ``"maskable_ppo"``
+        (sb3-contrib; the default of a PettingZoo game).
     :param matchmaking: ``"pfsp"``, ``"uniform"`` or ``"latest"``.
     :param pfsp_weighting: ``"hard"`` ((1 - p)^k) or ``"variance"`` (p(1 - p)).
     :param pfsp_exponent: k of the hard weighting.
@@ -112,6 +120,7 @@ class LeagueConfig:
     """
 
     preset: str = "league"
+    game: str = "pong"
     rules: str = "classic"
     rules_overrides: dict[str, Any] = field(default_factory=dict)
     generations: int = 8
@@ -236,6 +245,8 @@ def load_config(
         if preset is None and "preset" in data:
             data = {**PRESET_OVERRIDES.get(data["preset"], {}), **data}
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if data.get("game", "pong") != "pong":
+        data.setdefault("algo", "maskable_ppo")
     return LeagueConfig.from_dict(data, origin=str(path) if path else "config")
 
 
@@ -249,6 +260,7 @@ def _validate(c: LeagueConfig) -> None:
         "preset",
         "choose league or article",
     )
+    need(isinstance(c.game, str) and c.game.strip() != "", "game", "pong or a PettingZoo env")
     need(
         isinstance(c.rules, str) and c.rules in PRESETS,
         "rules",
@@ -266,6 +278,11 @@ def _validate(c: LeagueConfig) -> None:
         "an integer >= 1",
     )
     need(c.algo in ALGOS, "algo", f"choose one of {', '.join(ALGOS)}")
+    need(
+        c.algo != "maskable_ppo" or c.game != "pong",
+        "algo",
+        "maskable_ppo is for games with illegal moves; Pong trains with dqn, qrdqn or ppo",
+    )
     need(c.matchmaking in SCHEMES, "matchmaking", f"choose one of {', '.join(SCHEMES)}")
     need(c.pfsp_weighting in WEIGHTINGS, "pfsp_weighting", f"choose one of {', '.join(WEIGHTINGS)}")
     need(_is_number(c.pfsp_exponent) and c.pfsp_exponent >= 0, "pfsp_exponent", "a number >= 0")
@@ -359,6 +376,7 @@ _EXTRA_KWARGS = {
     "qrdqn": {"max_grad_norm", "exploration_initial_eps", "optimize_memory_usage"},
     "ppo": {"max_grad_norm", "vf_coef", "clip_range_vf", "normalize_advantage", "target_kl"},
 }
+_EXTRA_KWARGS["maskable_ppo"] = _EXTRA_KWARGS["ppo"]
 
 
 def _is_int(value: Any) -> bool:

@@ -16,33 +16,36 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
-from envs.single import OpponentSampler, PongVsOpponent
+from envs.single import OpponentSampler
 from league.config import LeagueConfig
 from league.files import atomic_write
+from league.games import Game, game_of
 
 
 def algo_class(name: str) -> type[BaseAlgorithm]:
-    if name == "qrdqn":
-        from sb3_contrib import QRDQN  # imported on demand: sb3-contrib is only needed for it
+    if name in ("qrdqn", "maskable_ppo"):
+        # imported on demand: sb3-contrib is only needed for these
+        from sb3_contrib import QRDQN, MaskablePPO
 
-        return QRDQN
+        return {"qrdqn": QRDQN, "maskable_ppo": MaskablePPO}[name]
     return {"dqn": DQN, "ppo": PPO}[name]
 
 
-def make_vec_env(config: LeagueConfig, role: str, sampler: OpponentSampler, seed: int) -> VecEnv:
-    """``n_envs`` copies of the role's env, each drawing opponents from ``sampler``."""
+def make_vec_env(
+    config: LeagueConfig,
+    role: str,
+    sampler: OpponentSampler,
+    seed: int,
+    game: Game | None = None,
+) -> VecEnv:
+    """``n_envs`` copies of the role's env in the config's game (or ``game``, already
+    loaded), each drawing opponents from ``sampler``."""
+    game = game or game_of(config)
 
     def factory(i: int) -> Callable[[], Monitor]:
         # Monitor: SB3 logs rollout/ep_rew_mean (points won minus lost per game) and
         # rollout/ep_len_mean only from the episode records it keeps.
-        return lambda: Monitor(
-            PongVsOpponent(
-                config.game_rules(),
-                role=role,
-                opponent_sampler=sampler,
-                frame_stack=config.frame_stack,
-            )
-        )
+        return lambda: Monitor(game.seat_env(role, sampler))
 
     env = DummyVecEnv([factory(i) for i in range(config.n_envs)])
     env.seed(seed)

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from stable_baselines3.common.base_class import BaseAlgorithm
 
 FORMAT_VERSION = 1
-ALGOS = ("dqn", "qrdqn", "ppo")
+ALGOS = ("dqn", "qrdqn", "ppo", "maskable_ppo")
 ACTIVATIONS = ("relu", "tanh", "identity")
-UNSUPPORTED = "only MLP policies with discrete actions of dqn/qrdqn/ppo can be exported"
+UNSUPPORTED = "only MLP policies with discrete actions (dqn, qrdqn, ppo, maskable_ppo) export"
 
 
 _ZERO = np.float32(0.0)  # a float32 scalar spares np.maximum a cast on every call
@@ -104,10 +104,12 @@ class NumpyPolicy:
         description, arrays = describe_model(model)
         return cls(description, arrays, source=f"{type(model).__name__} model")
 
-    def act(self, obs: np.ndarray) -> np.ndarray:
+    def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray:
         """Greedy actions for a batch of observations.
 
         :param obs: observations of shape ``(B, obs_dim)``, or ``(obs_dim,)`` for one.
+        :param action_mask: in a game with illegal moves, ``(B, n_actions)`` booleans: the
+            greedy action among the legal ones (MaskablePPO's own rule).
         :return: int64 actions of shape ``(B,)`` (``(1,)`` for a single observation).
         """
         x = np.asarray(obs, dtype=np.float32)
@@ -120,6 +122,8 @@ class NumpyPolicy:
             x += bias
             if activation is not None:
                 activation(x)
+        if action_mask is not None:
+            x = np.where(np.asarray(action_mask, dtype=bool).reshape(x.shape), x, -np.inf)
         return x.argmax(axis=1).astype(np.int64, copy=False)
 
 
@@ -149,7 +153,7 @@ def describe_model(model: BaseAlgorithm) -> tuple[dict[str, Any], dict[str, np.n
     """
     # Imported here so that loading snapshots never pays for importing torch.
     from gymnasium import spaces
-    from sb3_contrib import QRDQN
+    from sb3_contrib import QRDQN, MaskablePPO
     from stable_baselines3 import DQN, PPO
     from stable_baselines3.common.preprocessing import is_image_space
     from stable_baselines3.common.torch_layers import FlattenExtractor
@@ -164,13 +168,14 @@ def describe_model(model: BaseAlgorithm) -> tuple[dict[str, Any], dict[str, np.n
         algo, net = "qrdqn", model.policy.quantile_net
         modules = [net.quantile_net]
         extra["n_quantiles"] = int(net.n_quantiles)
-    elif isinstance(model, PPO):
-        algo, net = "ppo", model.policy
+    elif isinstance(model, PPO | MaskablePPO):
+        algo = "ppo" if isinstance(model, PPO) else "maskable_ppo"
+        net = model.policy
         modules = [net.mlp_extractor.policy_net, net.action_net]
     else:
         raise LeagueError(f"cannot export a {name} model: {UNSUPPORTED}")
     obs_space, action_space = model.observation_space, model.action_space
-    extractor = net.pi_features_extractor if algo == "ppo" else net.features_extractor
+    extractor = net.pi_features_extractor if algo.endswith("ppo") else net.features_extractor
     if not isinstance(action_space, spaces.Discrete) or int(action_space.start) != 0:
         raise LeagueError(f"cannot export {name} with action space {action_space}: {UNSUPPORTED}")
     # A flat float Box is fed to the network unchanged (preprocess_obs only casts to float and

@@ -41,6 +41,7 @@ class Recap:
     rows: list[SnapshotRow]
     best: dict[str, SnapshotRow]
     vs_cpu: dict[str, PitReport]
+    game: str = "pong"
 
     @classmethod
     def of(cls, run_dir: Path | str, games: int = CPU_GAMES) -> Recap:
@@ -51,16 +52,18 @@ class Recap:
             the same match as ``pong-league pit BEST cpu --run RUN --games GAMES``.
         """
         run_dir = Path(run_dir)
-        rows = snapshot_rows(LeagueView.read(run_dir))
+        view = LeagueView.read(run_dir)
+        rows = snapshot_rows(view)
         by_id = {r.id: r for r in rows}
         best, vs_cpu = {}, {}
         for role in ROLES:
             sid = best_of(rows, role, kind=MAIN)
             if sid is not None:
                 best[role] = by_id[sid]
-                vs_cpu[role] = pit(sid, "cpu", run_dir, games=games)
+                if view.game == "pong":  # pit plays Pong runs only so far
+                    vs_cpu[role] = pit(sid, "cpu", run_dir, games=games)
         made = [r for r in rows if r.kind == MAIN and r.generation >= 1]
-        return cls(run_dir, made, best, vs_cpu)
+        return cls(run_dir, made, best, vs_cpu, view.game)
 
     def to_text(self) -> str:
         """The recap as lines for a terminal (and ``train.log``)."""
@@ -83,13 +86,15 @@ class Recap:
         ]
         best = []
         for role, row in self.best.items():
-            m = self.vs_cpu[role]
-            low, high = m.ci95
-            best.append(
-                f"best {role:<5}  {row.id}  rating now {format_rating(row.rating)}  vs cpu "
-                f"{m.win_rate:.1%} [{low:.1%}, {high:.1%}] over {m.games} games (sides and "
-                "serves balanced)"
-            )
+            line = f"best {role:<5}  {row.id}  rating now {format_rating(row.rating)}"
+            if role in self.vs_cpu:
+                m = self.vs_cpu[role]
+                low, high = m.ci95
+                line += (
+                    f"  vs cpu {m.win_rate:.1%} [{low:.1%}, {high:.1%}] over {m.games} games "
+                    "(sides and serves balanced)"
+                )
+            best.append(line)
         if best:
             parts.append("\n".join(best))
         parts.append("look further:\n" + "\n".join(f"  {c}" for c in self.commands()))
@@ -103,6 +108,12 @@ class Recap:
         png = shlex.quote(str(self.run_dir / "matrix.png"))
         video = shlex.quote(str(self.run_dir / "best.mp4"))
         tb = shlex.quote(str(self.run_dir.parent))
+        if self.game != "pong":
+            return [
+                f"pong-league ls {run} --sort rating",
+                f"pong-league matrix {run} --png {png}",
+                f"tensorboard --logdir {tb}",
+            ]
         return [
             f"pong-league ls {run} --sort rating",
             f"pong-league matrix {run} --png {png}",

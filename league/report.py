@@ -72,6 +72,7 @@ class LeagueView:
     :param ratings_when_made: each snapshot's rating after the generation that made it.
     :param generations: the generations the run is configured to train.
     :param created_at: when the run was created (UTC, ISO 8601), if the database says.
+    :param game: the game it plays (``pong`` or a PettingZoo env, see :mod:`league.games`).
     """
 
     run_dir: Path
@@ -82,6 +83,7 @@ class LeagueView:
     ratings_when_made: dict[str, float] = field(default_factory=dict)
     generations: int | None = None
     created_at: str | None = None
+    game: str = "pong"
 
     @classmethod
     def read(cls, run_dir: Path | str) -> LeagueView:
@@ -90,7 +92,8 @@ class LeagueView:
         :raises LeagueError: if there is no readable league database in ``run_dir``.
         """
         with LeagueStore.open(Path(run_dir), readonly=True) as store:
-            generations = store.config().get("generations")
+            config = store.config()
+            generations = config.get("generations")
             return cls(
                 run_dir=Path(run_dir),
                 last_generation=store.last_generation(),
@@ -100,6 +103,7 @@ class LeagueView:
                 ratings_when_made=store.ratings_when_made(),
                 generations=generations if isinstance(generations, int) else None,
                 created_at=store.created_at(),
+                game=str(config.get("game", "pong")),
             )
 
     def ratings(self) -> dict[str, float]:

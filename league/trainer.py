@@ -27,7 +27,7 @@ import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
-from envs.scripted import Policy, ScriptedCPU
+from envs.scripted import Policy
 from league.agents import (
     LEAGUE_EXPLOITER,
     MAIN,
@@ -42,8 +42,8 @@ from league.agents import (
 )
 from league.config import LeagueConfig
 from league.errors import LeagueError
-from league.evaluation import evaluate_against
 from league.files import RunLock, atomic_write_text
+from league.games import Game, game_of
 from league.learners import (
     load_learner,
     make_vec_env,
@@ -179,17 +179,24 @@ class League:
     releases.
     """
 
-    def __init__(self, run_dir: Path, store: LeagueStore, lock: RunLock, config: LeagueConfig):
+    def __init__(
+        self,
+        run_dir: Path,
+        store: LeagueStore,
+        lock: RunLock,
+        config: LeagueConfig,
+        game: Game | None = None,
+    ):
         self.run_dir = run_dir
         self.store = store
         self.lock = lock
         self.config = config
-        self.rules = config.game_rules()
+        self.game = game or game_of(config)
         self.learners: dict[str, BaseAlgorithm] = {}
         self.states: dict[str, LearnerState] = {
             name: LearnerState.from_dict(data) for name, data in store.learner_states().items()
         }
-        self._policies: dict[str, Policy] = {CPU_ID: ScriptedCPU(self.rules)}
+        self._policies: dict[str, Policy] = {}
         self._stop_requested = False
         self.board: Any = None  # league.board.LeagueBoard, set by the caller that wants TB logs
 
@@ -204,6 +211,7 @@ class League:
                 f"{run_dir} already holds a league; continue it with "
                 f"`pong-league train --resume {run_dir}` or choose another --run-dir"
             )
+        game = game_of(config)  # a bad game is refused before anything is written
         run_dir.mkdir(parents=True, exist_ok=True)
         lock = RunLock(run_dir).acquire()
         try:
@@ -212,7 +220,7 @@ class League:
             lock.release()
             raise
         atomic_write_text(run_dir / "config.json", _json(config.to_dict()))
-        return cls(run_dir, store, lock, config)
+        return cls(run_dir, store, lock, config, game)
 
     @classmethod
     def resume(cls, run_dir: Path, generations: int | None = None) -> League:
@@ -511,7 +519,8 @@ class League:
         stem = f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
         folder = self.run_dir / "learners"
         folder.mkdir(exist_ok=True)
-        buffer = folder / f"{stem}.pkl" if self.config.algo != "ppo" else None
+        off_policy = self.config.algo in ("dqn", "qrdqn")
+        buffer = folder / f"{stem}.pkl" if off_policy else None
         if snapshot is None:
             save_learner(model, folder / f"{stem}.zip", buffer)
             state.zip = f"learners/{stem}.zip"
@@ -554,9 +563,11 @@ class League:
             ids = list(now)
             p = np.array([now[i] for i in ids], dtype=np.float64)
             opponent = ids[int(rng.choice(len(ids), p=p / p.sum()))]
+            if opponent == CPU_ID:
+                return opponent, self.game.baseline(rng)
             return opponent, self._policy(opponent)
 
-        return make_vec_env(self.config, role, sampler, seed)
+        return make_vec_env(self.config, role, sampler, seed, self.game)
 
     def _policy(self, player: str) -> Policy:
         if player not in self._policies:
@@ -601,15 +612,10 @@ class League:
         and the CPU, ``eval_games`` games each."""
         if ids is None:
             ids = [s.id for s in self.store.snapshots(ROLES[1 - side])]
-        opponents = [(i, self._policy(i)) for i in ids] + [(CPU_ID, self._policies[CPU_ID])]
-        return evaluate_against(
-            self.rules,
-            (player, policy),
-            side,
-            opponents,
-            self.config.eval_games,
-            self.config.eval_seed,
-            self.config.frame_stack,
+        cpu = self.game.baseline(np.random.default_rng(self.config.eval_seed))
+        opponents = [(i, self._policy(i)) for i in ids] + [(CPU_ID, cpu)]
+        return self.game.evaluate(
+            (player, policy), side, opponents, self.config.eval_games, self.config.eval_seed
         )
 
     def _ratings(self, results: list[MatchResult]) -> dict[str, float]:

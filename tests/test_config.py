@@ -30,7 +30,16 @@ def test_defaults_are_valid() -> None:
 
 @pytest.mark.parametrize("algo", sorted(ALGO_DEFAULTS))
 def test_every_algo_has_valid_defaults(algo: str) -> None:
-    assert LeagueConfig(algo=algo).algo_kwargs() == ALGO_DEFAULTS[algo]
+    game = "pettingzoo.classic.tictactoe_v3" if algo == "maskable_ppo" else "pong"
+    assert LeagueConfig(algo=algo, game=game).algo_kwargs() == ALGO_DEFAULTS[algo]
+
+
+def test_a_pettingzoo_game_defaults_to_maskable_ppo_and_pong_refuses_it() -> None:
+    assert load_config(overrides={"game": "pettingzoo.classic.rps_v2"}).algo == "maskable_ppo"
+    assert load_config(overrides={"game": "pettingzoo.classic.rps_v2", "algo": "ppo"}).algo == "ppo"
+    assert load_config().algo == "dqn"
+    with pytest.raises(LeagueError, match="maskable_ppo is for games with illegal moves"):
+        load_config(overrides={"algo": "maskable_ppo"})
 
 
 def test_toml_overrides_defaults_and_reaches_algo_kwargs(tmp_path: Path) -> None:

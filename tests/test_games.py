@@ -188,3 +188,67 @@ def test_maskable_ppo_trains_on_a_seat_and_never_plays_an_illegal_move() -> None
         obs, _, terminated, truncated, _ = env.step(int(action))
         if terminated or truncated:
             obs, _ = env.reset()
+
+
+def test_a_maskable_ppo_snapshot_plays_as_the_model_does_and_only_legal_moves() -> None:
+    from sb3_contrib import MaskablePPO
+
+    from league.policies import NumpyPolicy
+
+    g = game(TICTACTOE)
+    model = MaskablePPO("MlpPolicy", SeatEnv(g, 0, random_opponent(g)), seed=3, device="cpu")
+    policy = NumpyPolicy.from_model(model)
+    rng = np.random.default_rng(0)
+    obs = rng.integers(0, 2, size=(64, 18)).astype(np.float32)
+    masks = rng.random((64, 9)) < 0.4
+    masks[np.arange(64), rng.integers(0, 9, 64)] = True  # at least one legal move
+    expected, _ = model.predict(obs, action_masks=masks, deterministic=True)
+    actions = policy.act(obs, masks)
+    assert np.array_equal(actions, expected)
+    assert masks[np.arange(64), actions].all()
+
+
+@pytest.mark.slow
+def test_a_tictactoe_league_trains_through_the_cli(tmp_path: Path) -> None:
+    from league.cli import main
+    from league.policies import NumpyPolicy
+    from league.store import LeagueStore
+
+    config = tmp_path / "tiny.toml"
+    config.write_text(
+        "generations = 2\nsteps_per_generation = 512\nexploiter_steps = 256\n"
+        "exploiter_max_steps = 512\neval_games = 8\n[maskable_ppo]\nn_steps = 128\n"
+        "batch_size = 64\n"
+    )
+    run = tmp_path / "run"
+    args = ["train", "--game", TICTACTOE, "--config", str(config), "--run-dir", str(run)]
+    assert main([*args, "--no-progress"]) == 0
+    with LeagueStore.open(run, readonly=True) as store:
+        assert store.config()["game"] == TICTACTOE and store.config()["algo"] == "maskable_ppo"
+        assert store.last_generation() == 2
+        ids = [s.id for s in store.snapshots()]
+        assert {"left-0001", "right-0002"} <= set(ids)
+        results = store.results()
+        assert all(r.games == 8 for r in results)
+        cpu = next(r for r in results if (r.a, r.b) == ("right-0002", "cpu"))
+        snapshot = store.snapshot("right-0002")
+    # The right role is the second agent: its snapshot plays seat 1 against random legal moves,
+    # as the evaluation did, and a game is never ended by an illegal move.
+    policy = NumpyPolicy.load(run / snapshot.npz_path)
+    g = game(TICTACTOE)
+    baseline = g.baseline(np.random.default_rng(1_000_000))
+    (again,) = g.evaluate(("right-0002", policy), 1, [("cpu", baseline)], 8, 1_000_000)
+    assert again == cpu
+    out = play_games(g, [RandomLegal(9, 5)] * 50, [policy] * 50, range(50))
+    assert (out.steps[out.terminated] >= 5).all()
+
+
+def test_a_bad_game_is_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:
+    from league.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", "--game", "pettingzoo.classic.no_such_v1", "--run-dir", str(run)]) == 2
+    assert main(["train", "--algo", "maskable_ppo", "--run-dir", str(run)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "bad game" in err[0] and "maskable_ppo is for games" in err[1]
+    assert not run.exists()

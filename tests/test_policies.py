@@ -187,15 +187,36 @@ def test_failed_export_leaves_old_files_and_no_temp_files(
 ) -> None:
     old = snapshot.with_suffix(".npz").read_bytes()
 
-    def broken_savez(file: Any, **arrays: np.ndarray) -> None:
+    def broken_write(file: Any, arrays: dict[str, np.ndarray]) -> None:
         file.write(b"half an archive")
         raise OSError("disk full")
 
-    monkeypatch.setattr(policies.np, "savez", broken_savez)
+    monkeypatch.setattr(policies, "write_npz", broken_write)
     with pytest.raises(OSError, match="disk full"):
         export_numpy_policy(dqn_model, snapshot)
     assert snapshot.with_suffix(".npz").read_bytes() == old
     assert sorted(p.name for p in snapshot.parent.iterdir()) == ["left-0003.json", "left-0003.npz"]
+
+
+def test_equal_weights_are_written_as_equal_bytes_whenever_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import time
+
+    arrays = {"w0": np.arange(12, dtype=np.float32).reshape(3, 4), "b0": np.ones(3, np.float32)}
+    first = io.BytesIO()
+    policies.write_npz(first, arrays)
+    # np.savez would stamp each entry with the clock: an hour later its bytes would differ.
+    monkeypatch.setattr(time, "time", lambda: 4_000_000_000.0)
+    later = io.BytesIO()
+    policies.write_npz(later, arrays)
+    assert first.getvalue() == later.getvalue()
+    with np.load(io.BytesIO(later.getvalue())) as data:
+        assert set(data.files) == {"w0", "b0"}
+        assert all(
+            np.array_equal(data[k], v) and data[k].dtype == v.dtype for k, v in arrays.items()
+        )
 
 
 def _truncate(stem: Path) -> str:

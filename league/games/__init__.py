@@ -8,9 +8,59 @@ name as the CLI will take it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import gymnasium as gym
+import numpy as np
+
 from league.errors import LeagueError
 from league.games.pettingzoo import PettingZooGame
+from league.games.pong import PongGame
 from league.players import import_user_module
+from league.results import MatchResult
+
+if TYPE_CHECKING:
+    from league.config import LeagueConfig
+
+
+class Game(Protocol):
+    """What the league asks of a game (:class:`PongGame`, :class:`PettingZooGame`).
+
+    Roles are ``"left"`` and ``"right"`` (Pong's paddles, a PettingZoo env's first and second
+    agent); policies meet the game's policy protocol (``act(obs)``, plus ``action_mask`` in a
+    masked game).
+    """
+
+    name: str
+    masked: bool
+
+    def seat_env(self, role: str, sampler: Any) -> gym.Env:
+        """One role as a single-agent env; the other role is drawn from ``sampler(rng)`` at
+        every reset and ``info`` carries ``opponent_id`` and ``score`` (own, other)."""
+        ...
+
+    def baseline(self, rng: np.random.Generator) -> Any:
+        """The scripted player called ``cpu`` in the league, its randomness from ``rng``."""
+        ...
+
+    def evaluate(
+        self,
+        player: tuple[str, Any],
+        side: int,
+        opponents: Sequence[tuple[str, Any]],
+        games: int,
+        seed: int,
+    ) -> list[MatchResult]:
+        """``player`` in role ``side`` (0 left) against each opponent, seeded games."""
+        ...
+
+
+def game_of(config: LeagueConfig) -> Game:
+    """The game a league config names."""
+    if config.game == "pong":
+        return PongGame(config.game_rules(), config.frame_stack)
+    return load_game(config.game)
 
 
 def load_game(name: str) -> PettingZooGame:

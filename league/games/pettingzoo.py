@@ -28,7 +28,9 @@ from pettingzoo.utils.conversions import parallel_to_aec
 from pettingzoo.utils.env import AECEnv, ParallelEnv
 
 from league.errors import LeagueError
-from league.evaluation import Outcomes
+from league.evaluation import Outcomes, match_result
+from league.games.reference import RandomLegal
+from league.results import MatchResult
 
 EnvFactory = Callable[[], Any]  # () -> a PettingZoo AECEnv or ParallelEnv
 
@@ -98,6 +100,35 @@ class PettingZooGame:
                 "AEC or parallel env"
             )
         return env
+
+    def seat_env(self, role: str, sampler: GameOpponentSampler) -> SeatEnv:
+        """The role's seat (``left``: the first agent, ``right``: the second) as an env."""
+        return SeatEnv(self, ("left", "right").index(role), sampler)
+
+    def baseline(self, rng: np.random.Generator) -> RandomLegal:
+        """The league's "cpu" in this game: random legal moves, seeded from ``rng``."""
+        return RandomLegal(self.action_space.n, seed=int(rng.integers(2**63)))
+
+    def evaluate(
+        self,
+        player: tuple[str, GamePolicy],
+        side: int,
+        opponents: Sequence[tuple[str, GamePolicy]],
+        games: int,
+        seed: int,
+    ) -> list[MatchResult]:
+        """``player`` in seat ``side`` against each opponent in the other, ``games`` games
+        each, game i seeded ``seed + i``."""
+        player_id, policy = player
+        results = []
+        for opponent_id, opponent in opponents:
+            seats = (policy, opponent) if side == 0 else (opponent, policy)
+            outcomes = play_games(
+                self, [seats[0]] * games, [seats[1]] * games, range(seed, seed + games)
+            )
+            a_first = np.full(games, side == 0)
+            results.append(match_result(player_id, opponent_id, outcomes, a_first, seed))
+        return results
 
     def split(self, observation: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """A seat's raw observation as (flat float32 vector, action mask or None)."""
