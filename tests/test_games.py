@@ -252,3 +252,24 @@ def test_a_bad_game_is_refused_before_anything_is_written(tmp_path: Path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "bad game" in err[0] and "maskable_ppo is for games" in err[1]
     assert not run.exists()
+
+
+def test_the_readme_example_game_passes_pettingzoos_api_test_and_plays() -> None:
+    from pettingzoo.test import api_test
+
+    from league.players import import_user_module
+
+    example = Path(__file__).resolve().parent.parent / "scripts" / "example_game.py"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        api_test(import_user_module("example", str(example)).env(), num_cycles=50)
+    g = load_game(f"py:{example}:env")
+    assert g.agents == ("first", "second") and g.masked and g.action_space.n == 2
+
+    class Perfect:  # leave a total of 1, 4, 7 or 10: the first player then always wins
+        def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray:
+            total = obs.argmax(axis=1)
+            return np.where((total + 1) % 3 == 1, 0, 1)
+
+    out = play_games(g, [Perfect()] * 100, [RandomLegal(2, 9)] * 100, range(100))
+    assert out.left_won.all()
