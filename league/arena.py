@@ -212,8 +212,10 @@ def play_match(
     if not 0 <= record <= games:
         raise LeagueError(f"record={record}: record between 0 and all {games} games")
     a_left = a_plays_left(games, sides)
-    left = [a.policy if is_a else b.policy for is_a in a_left]
-    right = [b.policy if is_a else a.policy for is_a in a_left]
+    # A mixed player (nash:left) draws its member per game; the two draws are independent.
+    mine, theirs = a.policies(games, seed), b.policies(games, seed + 1)
+    left = [m if is_a else t for m, t, is_a in zip(mine, theirs, a_left, strict=True)]
+    right = [t if is_a else m for m, t, is_a in zip(mine, theirs, a_left, strict=True)]
     seeds = [seed + i for i in range(games)]
     hook = _GameRecorder(record) if record else None
     started = time.perf_counter()

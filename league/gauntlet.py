@@ -171,8 +171,9 @@ def run_gauntlet(
     a_left = a_plays_left(games, SIDES)
     left, right = [], []
     for bot in bots:
-        left += [target.policy if is_a else bot.policy for is_a in a_left]
-        right += [bot.policy if is_a else target.policy for is_a in a_left]
+        mine = target.policies(games, seed)  # a mixed target draws the same members per bot
+        left += [m if is_a else bot.policy for m, is_a in zip(mine, a_left, strict=True)]
+        right += [bot.policy if is_a else m for m, is_a in zip(mine, a_left, strict=True)]
     seeds = [seed + i for _ in bots for i in range(games)]
     serves = [i % 2 for _ in bots for i in range(games)]
     started = time.perf_counter()

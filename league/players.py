@@ -11,7 +11,10 @@ Wherever the arena (``pit``, ``play``) names a player, :func:`resolve_player` ac
   ``noisy`` (what ``pong-league gauntlet`` plays against);
 - your own policy: ``py:MODULE:ATTR`` or ``py:path/to/file.py:ATTR``, where ``ATTR`` is a class
   or factory called with the game's :class:`~envs.rules.Rules` that returns an object with
-  ``act(obs) -> actions`` (see ``scripts/example_bot.py``).
+  ``act(obs) -> actions`` (see ``scripts/example_bot.py``);
+- the league's answer, ``nash:left`` or ``nash:right`` (with ``--run``): the role's snapshots
+  mixed by their weights in the Nash equilibrium of the run's meta-game, one snapshot drawn per
+  game (per training episode for ``exploit``).
 
 Names and snapshot ids are matched in any case (``CPU``, ``LEFT-0007``). Every way of failing
 (unknown id, corrupt file, a network for another observation size, a bad ``py:`` spec) is a
@@ -43,13 +46,15 @@ from league.policies import NumpyPolicy
 from league.store import LeagueStore
 
 PY_PREFIX = "py:"
+NASH_PREFIX = "nash:"
 SNAPSHOT_SUFFIXES = (".npz", ".json", ".zip")
 ALLOWED = (STAY, UP, DOWN, CPU)
 _WORDS = [*SCRIPTED, *BOTS]  # the players named by a word
 _NAMED = ", ".join(_WORDS)
 _FORMS = (
     f"a player is a snapshot id (with --run RUN_DIR), a snapshot file (.npz, .json or .zip), "
-    f"one of {_NAMED}, or your bot as py:MODULE:ATTR or py:path/to/file.py:ATTR"
+    f"one of {_NAMED}, your bot as py:MODULE:ATTR or py:path/to/file.py:ATTR, or nash:left / "
+    "nash:right (with --run)"
 )
 # The module of an SB3 zip's policy class names its algorithm (``data`` JSON, ``policy_class``).
 _ALGO_BY_POLICY_MODULE = (
@@ -69,11 +74,33 @@ class Player:
     :param policy: the policy (``act(obs) -> actions`` on batches).
     :param snapshot_id: the snapshot id when the player is a snapshot of the ``--run`` given,
         else ``None``; only such players' results go into that run's database.
+    :param mixture: for a mixed player (``nash:left``), its members as (snapshot id, policy,
+        weight); ``policy`` is then its heaviest member, for uses that need one policy.
     """
 
     id: str
     policy: Policy
     snapshot_id: str | None = None
+    mixture: tuple[tuple[str, Policy, float], ...] = ()
+
+    def policies(self, games: int, seed: int) -> list[Policy]:
+        """The policy of each of ``games`` games: a mixture draws one member per game from a
+        Generator seeded ``seed``; any other player plays every game itself."""
+        if not self.mixture:
+            return [self.policy] * games
+        picks = self._draw(np.random.default_rng(seed), games)
+        return [self.mixture[k][1] for k in picks]
+
+    def sample(self, rng: np.random.Generator) -> tuple[str, Policy]:
+        """``(id, policy)`` for one training episode: a mixture's member drawn by ``rng``."""
+        if not self.mixture:
+            return self.id, self.policy
+        member_id, policy, _ = self.mixture[int(self._draw(rng, 1)[0])]
+        return member_id, policy
+
+    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        weights = np.array([w for _, _, w in self.mixture], dtype=np.float64)
+        return rng.choice(len(self.mixture), size=n, p=weights / weights.sum())
 
 
 def resolve_player(
@@ -99,6 +126,8 @@ def resolve_player(
     if spec.startswith(PY_PREFIX):
         return Player(spec, load_bot(spec, rules, frame_stack))
     word = spec.lower()  # `CPU` is the cpu
+    if word.startswith(NASH_PREFIX):
+        return nash_player(word[len(NASH_PREFIX) :], run_dir, FRAME_SIZE * frame_stack)
     if word in SCRIPTED:
         return Player(word, scripted(word, rules, seed=seed))
     if word in BOTS:
@@ -123,6 +152,42 @@ def resolve_player(
             raise LeagueError(f"{err}; {_FORMS}") from None
         npz = store.resolve(record.npz_path)
     return Player(record.id, _checked_obs_dim(NumpyPolicy.load(npz), obs_dim, npz), record.id)
+
+
+def nash_player(role: str, run_dir: Path | str | None, obs_dim: int) -> Player:
+    """``nash:ROLE``: the role's snapshots mixed by their Nash weights in the run's meta-game
+    (the matrix of left against right snapshots, as TensorBoard's ``nash_support`` counts).
+
+    :raises LeagueError: a role other than left or right, no ``--run``, or pairs of snapshots
+        that never met.
+    """
+    from league.matrix import WinRateMatrix
+    from league.ratings import nash_equilibrium
+
+    if role not in ("left", "right"):
+        raise LeagueError(f"nash:{role}: write nash:left or nash:right")
+    if run_dir is None:
+        raise LeagueError(f"nash:{role} mixes a run's snapshots: give the run with --run RUN_DIR")
+    with LeagueStore.open(Path(run_dir), readonly=True) as store:
+        snapshots = store.snapshots()
+        rows = [s.id for s in snapshots if s.role == "left"]
+        cols = [s.id for s in snapshots if s.role == "right"]
+        m = WinRateMatrix.from_results(store.results(), rows, cols)
+        if not rows or not cols or np.isnan(m.scores).any():
+            raise LeagueError(
+                f"nash:{role}: {run_dir} has no complete matrix of left against right snapshots "
+                "yet (train at least generation 0)"
+            )
+        eq = nash_equilibrium(m.scores)
+        ids, weights = (rows, eq.row) if role == "left" else (cols, eq.col)
+        members = []
+        for sid, weight in zip(ids, weights, strict=True):
+            if weight > 1e-9:
+                npz = store.resolve(store.snapshot(sid).npz_path)
+                policy = _checked_obs_dim(NumpyPolicy.load(npz), obs_dim, npz)
+                members.append((sid, policy, float(weight)))
+    heaviest = max(members, key=lambda member: member[2])
+    return Player(f"nash:{role}", heaviest[1], None, tuple(members))
 
 
 def game_settings(run_dir: Path | str | None, rules_name: str | None) -> tuple[Rules, int]:

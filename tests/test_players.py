@@ -311,3 +311,92 @@ def test_the_readme_shows_the_example_bot_as_shipped() -> None:
     code = EXAMPLE_BOT.read_text().split('"""\n', 1)[1].strip()  # after the module docstring
     assert code.startswith("import numpy as np")
     assert code in (REPO / "README.md").read_text()
+
+
+# ------------------------------------------------------------------------ nash: mixtures
+
+
+def cyclic_run(source: Path, dest: Path) -> Path:
+    """A run whose three left and three right snapshots beat each other in a cycle, as rock,
+    paper and scissors do: its Nash mixture gives each a third."""
+    from league.results import MatchResult
+    from league.store import LeagueStore, SnapshotRecord
+
+    run = dest / "cyclic"
+    (run / "snapshots").mkdir(parents=True)
+    records = []
+    for role in ("left", "right"):
+        for i in range(3):
+            sid = f"{role}-000{i}"
+            for ext in ("zip", "npz", "json"):
+                shutil.copy(
+                    source / "snapshots" / f"left-0000.{ext}", run / "snapshots" / f"{sid}.{ext}"
+                )
+            records.append(
+                SnapshotRecord(sid, role, 0, 0, f"snapshots/{sid}.zip", f"snapshots/{sid}.npz")
+            )
+    results = []
+    for i in range(3):
+        for j in range(3):
+            wins = 10 * ((i - j) % 3 == 1)
+            losses = 10 * ((j - i) % 3 == 1)
+            draws = 10 - wins - losses
+            results.append(
+                MatchResult(f"left-000{i}", f"right-000{j}", wins, losses, draws, 0, 0, 0, 0)
+            )
+    with LeagueStore.create(run / "league.sqlite", {"generations": 1}) as store:
+        store.add_snapshots(records, {}, results)
+    return run
+
+
+def test_nash_mixes_a_cyclic_league_evenly_and_draws_a_member_per_game(
+    run: Path, game, tmp_path: Path
+) -> None:
+    cyclic = cyclic_run(run, tmp_path)
+    player = resolve_player("NASH:left", cyclic, game)
+    assert player.id == "nash:left" and player.snapshot_id is None
+    assert [m[0] for m in player.mixture] == ["left-0000", "left-0001", "left-0002"]
+    assert [m[2] for m in player.mixture] == pytest.approx([1 / 3] * 3, abs=1e-6)
+    members = {id(m[1]): m[0] for m in player.mixture}
+    drawn = [members[id(p)] for p in player.policies(3000, seed=4)]
+    counts = {sid: drawn.count(sid) for sid in ("left-0000", "left-0001", "left-0002")}
+    assert all(900 < c < 1100 for c in counts.values()), counts
+    assert [id(p) for p in player.policies(50, 4)] == [id(p) for p in player.policies(50, 4)]
+    rng = np.random.default_rng(0)
+    assert {player.sample(rng)[0] for _ in range(60)} == set(counts)
+
+
+def test_a_pure_nash_is_its_one_snapshot_and_a_plain_player_plays_every_game(
+    run: Path, game
+) -> None:
+    player = resolve_player("nash:right", run, game)
+    assert len(player.mixture) >= 1 and sum(m[2] for m in player.mixture) == pytest.approx(1)
+    assert all(m[0].startswith("right-") for m in player.mixture)
+    plain = resolve_player("cpu", None, game)
+    assert plain.policies(5, 0) == [plain.policy] * 5
+    assert plain.sample(np.random.default_rng(0)) == ("cpu", plain.policy)
+
+
+@pytest.mark.parametrize(
+    ("spec", "with_run", "message"),
+    [
+        ("nash:middle", True, "write nash:left or nash:right"),
+        ("nash:left", False, "give the run with --run"),
+    ],
+)
+def test_bad_nash_players(run: Path, game, spec: str, with_run: bool, message: str) -> None:
+    with pytest.raises(LeagueError, match=message):
+        resolve_player(spec, run if with_run else None, game)
+
+
+def test_pit_plays_a_nash_mixture_and_never_records_it(run: Path, tmp_path: Path, capsys) -> None:
+    from league.cli import main
+    from league.store import LeagueStore
+
+    cyclic = cyclic_run(run, tmp_path)
+    args = ["pit", "nash:left", "nash:right", "--run", str(cyclic), "--games", "8", "--record"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "nash:left vs nash:right: 8 games" in out and "results not recorded" in out
+    with LeagueStore.open(cyclic, readonly=True) as store:
+        assert len(store.results()) == 9
