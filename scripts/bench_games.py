@@ -1,0 +1,152 @@
+"""Games beyond Pong: the cyclic game where a league is needed, measured exactly.
+
+Rock-paper-scissors, one round per game (``pettingzoo.classic.rps_v2`` with ``max_cycles=1``):
+for each seed, trains ``--preset article`` (naive alternating self-play) and the default league
+for the same env steps, then computes exactly how much a best response wins, in expected reward
+per game (1: it always wins, 0: nothing to exploit), against
+
+- the newest main snapshot of each role (what naive self-play hands you), and
+- ``nash:left`` / ``nash:right``, the role's snapshots mixed by their Nash weights in the run's
+  meta-game (the league's answer).
+
+A snapshot is greedy, so in a one-round game it is a pure action; a mixture is a distribution
+over actions, and a best response's expected reward against it is computed, not sampled.
+
+    python scripts/bench_games.py                # seeds 0 1 2, about a minute a run
+    python scripts/bench_games.py --seeds 0 --out runs/bench_games
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from league.config import load_config  # noqa: E402
+from league.games import game_of  # noqa: E402
+from league.players import nash_player  # noqa: E402
+from league.policies import NumpyPolicy  # noqa: E402
+from league.store import LeagueStore  # noqa: E402
+from league.trainer import League  # noqa: E402
+
+RPS = f"py:{Path(__file__).resolve()}:rps"
+# u[a, b]: reward of action a against action b (0 rock, 1 paper, 2 scissors).
+PAYOFF = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], dtype=np.float64)
+CONFIG = """
+generations = 8
+steps_per_generation = {steps}
+exploiter_steps = 1024
+exploiter_max_steps = 2048
+eval_games = 20
+[maskable_ppo]
+n_steps = 256
+batch_size = 64
+"""
+
+
+def rps():  # -> a PettingZoo AEC env
+    """Rock-paper-scissors, one round per game."""
+    from pettingzoo.classic import rps_v2
+
+    return rps_v2.env(max_cycles=1)
+
+
+def exploitability(action_probabilities: np.ndarray) -> float:
+    """A best response's expected reward against a mixed strategy over rock, paper, scissors."""
+    return float((PAYOFF @ action_probabilities).max())
+
+
+def first_actions(run: Path, role: str, ids: list[str]) -> list[int]:
+    """Each snapshot's (greedy, so pure) action in the one round of a game."""
+    with LeagueStore.open(run, readonly=True) as store:
+        config = load_config(overrides=store.config())
+        paths = [store.resolve(store.snapshot(sid).npz_path) for sid in ids]
+    game = game_of(config)
+    env = game.seat_env(role, lambda rng: ("random", game.baseline(rng)))
+    obs, _ = env.reset(seed=0)
+    mask = env.action_masks()
+    return [int(NumpyPolicy.load(p).act(obs[None], mask[None])[0]) for p in paths]
+
+
+def measure(run: Path) -> dict[str, dict[str, float]]:
+    """Per role: the exploitability of its newest main and of its Nash mixture."""
+    with LeagueStore.open(run, readonly=True) as store:
+        snapshots = store.snapshots()
+    out = {}
+    for role in ("left", "right"):
+        newest = [s.id for s in snapshots if s.role == role and s.kind == "main"][-1]
+        (action,) = first_actions(run, role, [newest])
+        nash = nash_player(role, run, obs_dim=4)
+        ids = [m[0] for m in nash.mixture]
+        probabilities = np.zeros(3)
+        for a, (_, _, weight) in zip(first_actions(run, role, ids), nash.mixture, strict=True):
+            probabilities[a] += weight
+        out[role] = {
+            "newest": exploitability(np.eye(3)[action]),
+            "nash": exploitability(probabilities),
+            "support": len(ids),
+        }
+    return out
+
+
+def train(preset: str, seed: int, out: Path) -> Path:
+    run = out / f"rps-{preset}-s{seed}"
+    shutil.rmtree(run, ignore_errors=True)
+    # Same env steps for both: the article preset has no exploiters and gets theirs as longer
+    # generations (2,048 + 2 x 1,024 per generation).
+    steps = 2048 if preset == "league" else 4096
+    config_path = out / f"rps-{preset}.toml"
+    config_path.write_text(CONFIG.format(steps=steps))
+    config = load_config(config_path, preset, {"game": RPS, "seed": seed})
+    league = League.create(run, config)
+    try:
+        league.run()
+    finally:
+        league.close()
+    return run
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="(default 0 1 2)")
+    p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_games", help="folder")
+    args = p.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for seed in args.seeds:
+        for preset in ("article", "league"):
+            started = time.perf_counter()
+            run = train(preset, seed, args.out)
+            m = measure(run)
+            seconds = time.perf_counter() - started
+            rows.append((seed, preset, m, seconds))
+            print(
+                f"seed {seed} {preset:<7} newest L/R {m['left']['newest']:.2f} / "
+                f"{m['right']['newest']:.2f}  nash L/R {m['left']['nash']:.2f} / "
+                f"{m['right']['nash']:.2f} (support {m['left']['support']} / "
+                f"{m['right']['support']})  {seconds:.0f} s",
+                flush=True,
+            )
+    print("\n| seed | preset | newest main (L / R) | nash mixture (L / R) | train time |")
+    print("|---|---|---:|---:|---:|")
+    for seed, preset, m, seconds in rows:
+        print(
+            f"| {seed} | {preset} | {m['left']['newest']:.2f} / {m['right']['newest']:.2f} | "
+            f"{m['left']['nash']:.2f} / {m['right']['nash']:.2f} | {seconds:.0f} s |"
+        )
+    for preset in ("article", "league"):
+        for kind in ("newest", "nash"):
+            values = [m[r][kind] for _, p_, m, _ in rows if p_ == preset for r in ("left", "right")]
+            print(f"{preset} {kind}: mean {np.mean(values):.2f}, max {np.max(values):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
