@@ -464,6 +464,12 @@ def pit(
             f"--video-games {video_games}: record between 1 and --games ({games}) games"
         )
     check_video_speed(video_speed)
+    if run_dir is not None and _run_game(run_dir) != "pong":
+        if video is not None:
+            raise LeagueError(
+                "--video: videos of PettingZoo games are not built yet; pit plays them without"
+            )
+        return _pit_game(a_spec, b_spec, Path(run_dir), games, seed, sides, record)
     rules, frame_stack = game_settings(run_dir, rules_name)
     run_rules = game_settings(run_dir, None)[0] if run_dir is not None else None
     video_path = check_video_path(Path(video)) if video is not None else None
@@ -487,3 +493,28 @@ def pit(
     with LeagueStore.open(Path(run_dir)) as store:
         store.add_results(match_results(a.snapshot_id, b.snapshot_id, match, seed), "pit")
         return replace(result, recorded_in=str(store.path))
+
+
+def _run_game(run_dir: Path | str) -> str:
+    from league.store import LeagueStore
+
+    with LeagueStore.open(Path(run_dir), readonly=True) as store:
+        return str(store.config().get("game", "pong"))
+
+
+def _pit_game(
+    a_spec: str, b_spec: str, run_dir: Path, games: int, seed: int, sides: str, record: bool
+) -> PitReport:
+    """``pit`` in a run of a PettingZoo game (see :mod:`league.games.arena`)."""
+    from league.games import load_game
+    from league.games.arena import play_game_match, resolve_game_player
+
+    game = load_game(_run_game(run_dir))
+    a = resolve_game_player(a_spec, run_dir, game, seed)
+    b = resolve_game_player(b_spec, run_dir, game, seed + 1)
+    outcomes, a_first, seconds = play_game_match(game, a, b, games, seed, sides)
+    result = report(a, b, Match(outcomes, a_first, seconds), seed, sides)
+    reason = (
+        "pit results of a PettingZoo game are not added to its run yet" if record else "not asked"
+    )
+    return replace(result, not_recorded=reason)

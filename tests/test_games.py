@@ -208,21 +208,30 @@ def test_a_maskable_ppo_snapshot_plays_as_the_model_does_and_only_legal_moves() 
     assert masks[np.arange(64), actions].all()
 
 
-@pytest.mark.slow
-def test_a_tictactoe_league_trains_through_the_cli(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def tictactoe_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny tic-tac-toe league trained through the CLI, once for this module."""
     from league.cli import main
-    from league.policies import NumpyPolicy
-    from league.store import LeagueStore
 
-    config = tmp_path / "tiny.toml"
+    tmp = tmp_path_factory.mktemp("tictactoe")
+    config = tmp / "tiny.toml"
     config.write_text(
         "generations = 2\nsteps_per_generation = 512\nexploiter_steps = 256\n"
         "exploiter_max_steps = 512\neval_games = 8\n[maskable_ppo]\nn_steps = 128\n"
         "batch_size = 64\n"
     )
-    run = tmp_path / "run"
+    run = tmp / "run"
     args = ["train", "--game", TICTACTOE, "--config", str(config), "--run-dir", str(run)]
     assert main([*args, "--no-progress"]) == 0
+    return run
+
+
+@pytest.mark.slow
+def test_a_tictactoe_league_trains_through_the_cli(tictactoe_run: Path) -> None:
+    from league.policies import NumpyPolicy
+    from league.store import LeagueStore
+
+    run = tictactoe_run
     with LeagueStore.open(run, readonly=True) as store:
         assert store.config()["game"] == TICTACTOE and store.config()["algo"] == "maskable_ppo"
         assert store.last_generation() == 2
@@ -241,6 +250,24 @@ def test_a_tictactoe_league_trains_through_the_cli(tmp_path: Path) -> None:
     assert again == cpu
     out = play_games(g, [RandomLegal(9, 5)] * 50, [policy] * 50, range(50))
     assert (out.steps[out.terminated] >= 5).all()
+
+
+@pytest.mark.slow
+def test_pit_plays_a_tictactoe_run_with_seats_alternating(tictactoe_run: Path, capsys) -> None:
+    from league.arena import pit
+    from league.cli import main
+
+    report = pit("minimax", "left-0001", tictactoe_run, games=40, seed=3)
+    assert report.losses == 0 and report.games == 40  # perfect play never loses, in either seat
+    mixed = pit("nash:right", "random", tictactoe_run, games=40, seed=3, record=True)
+    assert mixed.wins + mixed.losses + mixed.draws == 40
+    assert "not added to its run" in (mixed.not_recorded or "")
+    capsys.readouterr()
+    run = str(tictactoe_run)
+    assert main(["pit", "left-0001", "minimx", "--run", run]) == 2
+    assert main(["pit", "left-0001", "random", "--run", run, "--video", "x.mp4"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "did you mean minimax?" in err[0] and "videos of PettingZoo games" in err[1]
 
 
 def test_a_bad_game_is_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:

@@ -1,0 +1,71 @@
+"""``pit`` for a run of a PettingZoo game: its players by name and a match with seats alternating.
+
+A player of such a run is a snapshot id of the run, ``nash:left`` / ``nash:right``, ``random``
+(random legal moves) or, in tic-tac-toe, ``minimax`` (perfect play). Player A takes the first
+seat in even games and the second in odd ones, so it moves first in half the games.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from league.errors import LeagueError, did_you_mean
+from league.games.pettingzoo import PettingZooGame, play_games
+from league.games.reference import RandomLegal, TicTacToeMinimax
+from league.players import Player, nash_player
+from league.policies import NumpyPolicy
+from league.store import LeagueStore
+
+TICTACTOE = "tictactoe"
+
+
+def scripted_names(game: PettingZooGame) -> list[str]:
+    """The reference players this game has."""
+    return ["random", "minimax"] if TICTACTOE in game.name else ["random"]
+
+
+def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: int) -> Player:
+    """The player ``spec`` names in a run of ``game``.
+
+    :raises LeagueError: nothing of that name, with the names that exist.
+    """
+    word = spec.strip().lower()
+    if word == "random":
+        return Player("random", RandomLegal(game.action_space.n, seed=seed))
+    if word == "minimax" and "minimax" in scripted_names(game):
+        return Player("minimax", TicTacToeMinimax(seed=seed))
+    if word.startswith("nash:"):
+        return nash_player(word[len("nash:") :], run_dir, game.observation_space.shape[0])
+    with LeagueStore.open(Path(run_dir), readonly=True) as store:
+        ids = {s.id.lower(): s.id for s in store.snapshots()}
+        if word not in ids:
+            names = [*scripted_names(game), "nash:left", "nash:right"]
+            hint = did_you_mean(spec, [*ids.values(), *names])
+            raise LeagueError(
+                f"unknown player {spec!r} in {run_dir} ({game.name}): {hint + ' ' if hint else ''}"
+                f"give a snapshot id of the run, {', '.join(names)}"
+            )
+        record = store.snapshot(ids[word])
+        npz = store.resolve(record.npz_path)
+    return Player(record.id, NumpyPolicy.load(npz), record.id)
+
+
+def play_game_match(
+    game: PettingZooGame, a: Player, b: Player, games: int, seed: int, sides: str = "alternate"
+) -> tuple[object, np.ndarray, float]:
+    """Play ``games`` games of A against B: A in the first seat in even games (``alternate``)
+    or in all (``fixed``); a mixed player draws its member per game.
+
+    :return: (outcomes from the first seat's view, per game whether A had the first seat,
+        seconds).
+    """
+    a_first = np.arange(games) % 2 == 0 if sides == "alternate" else np.ones(games, dtype=bool)
+    mine, theirs = a.policies(games, seed), b.policies(games, seed + 1)
+    first = [m if f else t for m, t, f in zip(mine, theirs, a_first, strict=True)]
+    second = [t if f else m for m, t, f in zip(mine, theirs, a_first, strict=True)]
+    started = time.perf_counter()
+    outcomes = play_games(game, first, second, range(seed, seed + games))
+    return outcomes, a_first, time.perf_counter() - started
