@@ -167,9 +167,9 @@ def test_bad_games_are_refused_with_one_line() -> None:
         with pytest.raises(LeagueError, match=message) as err:
             load_game(name)
         assert "\n" not in str(err.value)
-    g = load_game(f"py:{here}:everyone_wins")
-    with pytest.raises(LeagueError, match="not zero-sum"):
-        play_games(g, [RandomLegal(2, 0)], [RandomLegal(2, 1)], [0])
+    with pytest.raises(LeagueError, match="not zero-sum") as err:
+        load_game(f"py:{here}:everyone_wins")  # checked on a few games before any run is made
+    assert "\n" not in str(err.value)
 
 
 @pytest.mark.slow

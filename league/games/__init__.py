@@ -15,8 +15,9 @@ import gymnasium as gym
 import numpy as np
 
 from league.errors import LeagueError
-from league.games.pettingzoo import PettingZooGame
+from league.games.pettingzoo import PettingZooGame, play_games
 from league.games.pong import PongGame
+from league.games.reference import RandomLegal
 from league.players import import_user_module
 from league.results import MatchResult
 
@@ -87,7 +88,12 @@ def load_game(name: str) -> PettingZooGame:
     if not callable(factory):
         raise LeagueError(f"{label}: {source} has no function {attr}() that makes the env")
     try:
-        return PettingZooGame(factory, name)
+        game = PettingZooGame(factory, name)
+        # A few games of random legal moves: a game that is not zero-sum is refused here, before
+        # a run folder is made, rather than in generation 0's evaluation.
+        n = game.action_space.n
+        play_games(game, [RandomLegal(n, 0)] * 4, [RandomLegal(n, 1)] * 4, range(4))
+        return game
     except LeagueError:
         raise
     except Exception as exc:  # the user's factory failed
