@@ -46,6 +46,8 @@ class SnapshotRow:
         then (``None`` if none was stored).
     :param kind: the learner it was frozen from: ``main``, ``main_exploiter``, ``league_exploiter``.
     :param best: whether it is its role's best snapshot by rating now.
+    :param nash: its weight in its role's Nash mixture of the run's meta-game (the ``nash:left``
+        / ``nash:right`` player); ``None`` before the matrix is complete.
     """
 
     id: str
@@ -58,6 +60,7 @@ class SnapshotRow:
     rating_when_made: float | None
     kind: str = "main"
     best: bool = False
+    nash: float | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRo
         raise LeagueError(f"unknown --sort {sort!r}; choose one of: {', '.join(SORTS)}")
     ratings = view.ratings()
     vs_cpu = WinRateMatrix.from_results(view.results, [s.id for s in view.snapshots], [CPU_ID])
+    mixture = MatrixView.of(view)
+    nash = {**mixture.nash_left, **mixture.nash_right}
     rows = []
     for i, snap in enumerate(view.snapshots):
         stats = view.stats.get(snap.id, {})
@@ -150,6 +155,7 @@ def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRo
                 beats_past=stats.get("beats_past"),
                 rating_when_made=view.ratings_when_made.get(snap.id, stats.get("rating")),
                 kind=snap.kind,
+                nash=nash.get(snap.id),
             )
         )
     best = {best_of(rows, role) for role in ("left", "right")} - {None}
@@ -199,7 +205,7 @@ def ls_text(view: LeagueView, sort: str = "generation") -> str:
     if not rows:
         return f"{view.run_dir}: no snapshots yet"
     header = ["snapshot", "role", "kind", "gen", "env steps", "rating now", "rating at creation"]
-    header += ["vs cpu", "beats past", "best"]
+    header += ["vs cpu", "beats past", "nash", "best"]
     lines = [
         [
             r.id,
@@ -211,6 +217,7 @@ def ls_text(view: LeagueView, sort: str = "generation") -> str:
             format_rating(r.rating_when_made),
             format_percent(r.win_rate_vs_cpu),
             format_percent(r.beats_past),
+            "—" if r.nash is None else f"{r.nash:.2f}",
             "*" if r.best else "",
         ]
         for r in rows
@@ -219,7 +226,10 @@ def ls_text(view: LeagueView, sort: str = "generation") -> str:
         f"{view.run_dir}: {len(rows)} snapshots, last complete generation "
         f"{view.last_generation}; ratings now from all {len(view.results)} stored results"
     )
-    footer = "rating at creation: after the generation that made it; *: each role's best now"
+    footer = (
+        "rating at creation: after the generation that made it; nash: its weight in "
+        "nash:left / nash:right; *: each role's best now"
+    )
     return "\n\n".join([title, aligned_table(header, lines, left=3), footer])
 
 

@@ -53,7 +53,9 @@ def test_ls_text_and_json(run: Path, capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("snapshot"))
-    words = "snapshot role kind gen env steps rating now rating at creation vs cpu beats past best"
+    words = (
+        "snapshot role kind gen env steps rating now rating at creation vs cpu beats past nash best"
+    )
     assert header.split() == words.split()
     body = lines[lines.index(header) + 1 : lines.index(header) + 1 + len(IDS)]
     assert [line.split()[0] for line in body] == IDS
@@ -66,8 +68,12 @@ def test_ls_text_and_json(run: Path, capsys: pytest.CaptureFixture[str]) -> None
     data = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in data["snapshots"]] == IDS
     assert data["last_generation"] == 1 and data["generations"] == 1
-    fields = {"rating", "rating_when_made", "best", "win_rate_vs_cpu", "beats_past", "kind"}
+    fields = {"rating", "rating_when_made", "best", "win_rate_vs_cpu", "beats_past", "kind", "nash"}
     assert all(fields <= set(s) for s in data["snapshots"])
+    # Each role's Nash weights are the nash:left / nash:right mixture: they sum to 1 per role.
+    for role in ("left", "right"):
+        weights = [s["nash"] for s in data["snapshots"] if s["role"] == role]
+        assert sum(weights) == pytest.approx(1.0) and min(weights) >= 0.0
     assert {s["id"] for s in data["snapshots"] if s["best"]} == best
 
 
