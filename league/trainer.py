@@ -245,12 +245,13 @@ class League:
                 config = _extended(config, generations, store.last_generation())
                 store.set_config(config.to_dict())
                 atomic_write_text(run_dir / "config.json", _json(config.to_dict()))
+            game = game_of(config)
         except BaseException:
             if store is not None:
                 store.close()
             lock.release()
             raise
-        return cls(run_dir, store, lock, config)
+        return cls(run_dir, store, lock, config, game)
 
     def close(self) -> None:
         if self.board is not None:
