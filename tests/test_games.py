@@ -300,3 +300,27 @@ def test_the_readme_example_game_passes_pettingzoos_api_test_and_plays() -> None
 
     out = play_games(g, [Perfect()] * 100, [RandomLegal(2, 9)] * 100, range(100))
     assert out.left_won.all()
+
+
+@pytest.mark.slow
+def test_exploit_trains_a_best_response_in_the_other_seat_of_a_game(
+    tictactoe_run: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from league.exploit import measure_exploitability
+    from league.store import LeagueStore
+
+    run = Path(shutil.copytree(tictactoe_run, tmp_path / "run"))
+    report = measure_exploitability("right-0002", run, steps=1024, games=40, progress=False)
+    assert report.role == "left" and report.game == TICTACTOE and report.algo == "maskable_ppo"
+    (result,) = report.results
+    assert result.wins + result.losses + result.draws == 40
+    assert "in the left role's seat" in report.to_text()
+    with LeagueStore.open(run, readonly=True) as store:
+        (stored,) = store.exploits("right-0002")
+        assert (stored.wins, stored.games) == (result.wins, 40)
+    # A greedy best response against a greedy target plays the same game every time.
+    assert 40 in (result.wins, result.losses, result.draws)
+    mixed = measure_exploitability("nash:left", run, steps=512, games=8, progress=False)
+    assert mixed.role == "right"
