@@ -156,36 +156,27 @@ def resolve_player(
 
 def nash_player(role: str, run_dir: Path | str | None, obs_dim: int) -> Player:
     """``nash:ROLE``: the role's snapshots mixed by their Nash weights in the run's meta-game
-    (the matrix of left against right snapshots, as TensorBoard's ``nash_support`` counts).
+    (:func:`league.report.nash_weights`, the weights ``matrix`` and ``ls`` show).
 
-    :raises LeagueError: a role other than left or right, no ``--run``, or pairs of snapshots
-        that never met.
+    :raises LeagueError: a role other than left or right, no ``--run``, or a run without
+        snapshots of both roles.
     """
-    from league.matrix import WinRateMatrix
-    from league.ratings import nash_equilibrium
+    from league.report import LeagueView, nash_weights
 
     if role not in ("left", "right"):
         raise LeagueError(f"nash:{role}: write nash:left or nash:right")
     if run_dir is None:
         raise LeagueError(f"nash:{role} mixes a run's snapshots: give the run with --run RUN_DIR")
-    with LeagueStore.open(Path(run_dir), readonly=True) as store:
-        snapshots = store.snapshots()
-        rows = [s.id for s in snapshots if s.role == "left"]
-        cols = [s.id for s in snapshots if s.role == "right"]
-        m = WinRateMatrix.from_results(store.results(), rows, cols)
-        if not rows or not cols or np.isnan(m.scores).any():
-            raise LeagueError(
-                f"nash:{role}: {run_dir} has no complete matrix of left against right snapshots "
-                "yet (train at least generation 0)"
-            )
-        eq = nash_equilibrium(m.scores)
-        ids, weights = (rows, eq.row) if role == "left" else (cols, eq.col)
-        members = []
-        for sid, weight in zip(ids, weights, strict=True):
-            if weight > 1e-9:
-                npz = store.resolve(store.snapshot(sid).npz_path)
-                policy = _checked_obs_dim(NumpyPolicy.load(npz), obs_dim, npz)
-                members.append((sid, policy, float(weight)))
+    view = LeagueView.read(run_dir)
+    left, right, value = nash_weights(view)
+    if value is None:
+        raise LeagueError(f"nash:{role}: {run_dir} has no snapshots of both roles yet")
+    by_id = {s.id: s for s in view.snapshots}
+    members = []
+    for sid, weight in (left if role == "left" else right).items():
+        if weight > 1e-9:
+            npz = Path(run_dir) / by_id[sid].npz_path
+            members.append((sid, _checked_obs_dim(NumpyPolicy.load(npz), obs_dim, npz), weight))
     heaviest = max(members, key=lambda member: member[2])
     return Player(f"nash:{role}", heaviest[1], None, tuple(members))
 

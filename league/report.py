@@ -136,8 +136,8 @@ def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRo
         raise LeagueError(f"unknown --sort {sort!r}; choose one of: {', '.join(SORTS)}")
     ratings = view.ratings()
     vs_cpu = WinRateMatrix.from_results(view.results, [s.id for s in view.snapshots], [CPU_ID])
-    mixture = MatrixView.of(view)
-    nash = {**mixture.nash_left, **mixture.nash_right}
+    left, right, _ = nash_weights(view)
+    nash = {**left, **right}
     rows = []
     for i, snap in enumerate(view.snapshots):
         stats = view.stats.get(snap.id, {})
@@ -325,6 +325,21 @@ def runs_json(folder: Path | str) -> str:
 # --------------------------------------------------------------------------------- matrix
 
 
+def nash_weights(view: LeagueView) -> tuple[dict[str, float], dict[str, float], float | None]:
+    """The Nash equilibrium of the run's meta-game (left snapshots against right ones, the CPU
+    left out, unplayed pairs even): each left and each right snapshot's weight, and the left
+    role's value (``None`` while a role has no snapshot). ``matrix``, ``ls`` and the
+    ``nash:left`` / ``nash:right`` players all read it from here."""
+    m = view.matrix()
+    snapshots_only = m.scores[:, :-1]
+    if not snapshots_only.size:
+        return {}, {}, None
+    eq = nash_equilibrium(snapshots_only)
+    left = {r: float(w) for r, w in zip(m.rows, eq.row, strict=True)}
+    right = {c: float(w) for c, w in zip(m.cols[:-1], eq.col, strict=True)}
+    return left, right, eq.value
+
+
 @dataclass(frozen=True)
 class MatrixView:
     """The matrix with the numbers printed around it.
@@ -344,15 +359,7 @@ class MatrixView:
 
     @classmethod
     def of(cls, view: LeagueView) -> MatrixView:
-        m = view.matrix()
-        left, right, value = {}, {}, None
-        snapshots_only = m.scores[:, :-1]
-        if snapshots_only.size:
-            eq = nash_equilibrium(snapshots_only)
-            left = {r: float(w) for r, w in zip(m.rows, eq.row, strict=True)}
-            right = {c: float(w) for c, w in zip(m.cols[:-1], eq.col, strict=True)}
-            value = eq.value
-        return cls(m, view.ratings(), left, right, value)
+        return cls(view.matrix(), view.ratings(), *nash_weights(view))
 
     def to_dict(self) -> dict[str, Any]:
         return {
