@@ -60,8 +60,7 @@ class Recap:
             sid = best_of(rows, role, kind=MAIN)
             if sid is not None:
                 best[role] = by_id[sid]
-                if view.game == "pong":  # pit plays Pong runs only so far
-                    vs_cpu[role] = pit(sid, "cpu", run_dir, games=games)
+                vs_cpu[role] = pit(sid, "cpu", run_dir, games=games)
         made = [r for r in rows if r.kind == MAIN and r.generation >= 1]
         return cls(run_dir, made, best, vs_cpu, view.game)
 
@@ -90,9 +89,10 @@ class Recap:
             if role in self.vs_cpu:
                 m = self.vs_cpu[role]
                 low, high = m.ci95
+                balanced = "sides and serves" if self.game == "pong" else "seats"
                 line += (
                     f"  vs cpu {m.win_rate:.1%} [{low:.1%}, {high:.1%}] over {m.games} games "
-                    "(sides and serves balanced)"
+                    f"({balanced} balanced)"
                 )
             best.append(line)
         if best:
@@ -108,20 +108,17 @@ class Recap:
         png = shlex.quote(str(self.run_dir / "matrix.png"))
         video = shlex.quote(str(self.run_dir / "best.mp4"))
         tb = shlex.quote(str(self.run_dir.parent))
-        if self.game != "pong":
-            return [
-                f"pong-league ls {run} --sort rating",
-                f"pong-league matrix {run} --png {png}",
-                f"tensorboard --logdir {tb}",
-            ]
-        return [
+        pong = self.game == "pong"  # video and gauntlet play Pong only so far
+        commands = [
             f"pong-league ls {run} --sort rating",
             f"pong-league matrix {run} --png {png}",
-            f"pong-league pit {left} {right} --run {run} --games 1000 --video {video}",
-            f"pong-league gauntlet {right} --run {run}",
+            f"pong-league pit {left} {right} --run {run} --games 1000"
+            + (f" --video {video}" if pong else ""),
+            f"pong-league gauntlet {right} --run {run}" if pong else "",
             f"pong-league exploit {left} --run {run} --steps 200000",
             f"tensorboard --logdir {tb}",
         ]
+        return [c for c in commands if c]
 
 
 def _count(n: int, word: str) -> str:

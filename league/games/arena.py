@@ -1,8 +1,9 @@
 """``pit`` for a run of a PettingZoo game: its players by name and a match with seats alternating.
 
-A player of such a run is a snapshot id of the run, ``nash:left`` / ``nash:right``, ``random``
-(random legal moves) or, in tic-tac-toe, ``minimax`` (perfect play). Player A takes the first
-seat in even games and the second in odd ones, so it moves first in half the games.
+A player of such a run is a snapshot id of the run, ``nash:left`` / ``nash:right``, ``cpu``
+(the league's baseline for the game: random legal moves), ``random`` or, in tic-tac-toe,
+``minimax`` (perfect play). Player A takes the first seat in even games and the second in odd
+ones, so it moves first in half the games.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ TICTACTOE = "tictactoe"
 
 def scripted_names(game: PettingZooGame) -> list[str]:
     """The reference players this game has."""
-    return ["random", "minimax"] if TICTACTOE in game.name else ["random"]
+    return ["cpu", "random", "minimax"] if TICTACTOE in game.name else ["cpu", "random"]
 
 
 def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: int) -> Player:
@@ -33,6 +34,8 @@ def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: in
     :raises LeagueError: nothing of that name, with the names that exist.
     """
     word = spec.strip().lower()
+    if word == "cpu":  # what the league calls the game's baseline (random legal moves)
+        return Player("cpu", game.baseline(np.random.default_rng(seed)))
     if word == "random":
         return Player("random", RandomLegal(game.action_space.n, seed=seed))
     if word == "minimax" and "minimax" in scripted_names(game):
