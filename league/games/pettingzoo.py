@@ -166,6 +166,7 @@ class SeatEnv(gym.Env):
         self.opponent_id, self.opponent = "", None
         self._mask: np.ndarray | None = None
         self._totals = {self.me: 0.0, self.them: 0.0}
+        self._ended: str | None = None  # "terminated" or "truncated" once the game is over
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -174,17 +175,17 @@ class SeatEnv(gym.Env):
         self.env.reset(seed=int(self.np_random.integers(2**31)))
         self.opponent_id, self.opponent = self.opponent_sampler(self.np_random)
         self._totals = {self.me: 0.0, self.them: 0.0}
+        self._ended = None
         self._opponents_turns()
         return self._observe(), self._info()
 
     def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         before = self._totals[self.me]
-        if not self._over():
+        if self._ended is None:
             self._step(int(action))
             self._opponents_turns()
-        terminated = any(self.env.terminations.get(a, False) for a in self.game.agents)
-        truncated = self._over() and not terminated
         reward = self._totals[self.me] - before
+        terminated, truncated = self._ended == "terminated", self._ended == "truncated"
         return self._observe(), reward, terminated, truncated, self._info()
 
     def action_masks(self) -> np.ndarray:
@@ -202,21 +203,20 @@ class SeatEnv(gym.Env):
     # ------------------------------------------------------------------ the game's turns
 
     def _step(self, action: int | None) -> None:
-        self.env.step(action)
+        """One move; then whether, and how, the game has ended (read once per move)."""
+        env = self.env
+        env.step(action)
         for agent in self.game.agents:
-            self._totals[agent] += float(self.env.rewards.get(agent, 0.0))
-
-    def _over(self) -> bool:
-        return (
-            not self.env.agents
-            or any(self.env.terminations.get(a, False) for a in self.game.agents)
-            or any(self.env.truncations.get(a, False) for a in self.game.agents)
-        )
+            self._totals[agent] += float(env.rewards.get(agent, 0.0))
+        if any(env.terminations.get(a, False) for a in self.game.agents):
+            self._ended = "terminated"
+        elif not env.agents or any(env.truncations.get(a, False) for a in self.game.agents):
+            self._ended = "truncated"
 
     def _opponents_turns(self) -> None:
         """Let the opponent move until it is this seat's turn or the game is over."""
         assert self.opponent is not None
-        while not self._over() and self.env.agent_selection != self.me:
+        while self._ended is None and self.env.agent_selection != self.me:
             obs, mask = self.game.split(self.env.observe(self.them))
             action = self.opponent.act(obs[None], None if mask is None else mask[None])[0]
             self._step(int(action))
@@ -227,7 +227,7 @@ class SeatEnv(gym.Env):
 
     def _info(self) -> dict[str, Any]:
         mine, theirs = self._totals[self.me], self._totals[self.them]
-        score = (int(mine > theirs), int(theirs > mine)) if self._over() else (0, 0)
+        score = (int(mine > theirs), int(theirs > mine)) if self._ended else (0, 0)
         return {"opponent_id": self.opponent_id, "score": score}
 
 
