@@ -507,12 +507,13 @@ def _pit_game(
 ) -> PitReport:
     """``pit`` in a run of a PettingZoo game (see :mod:`league.games.arena`)."""
     from league.games import load_game
-    from league.games.arena import play_game_match, resolve_game_player
+    from league.games.arena import alternate_seats, play_game_match, resolve_game_player
 
     game = load_game(_run_game(run_dir))
     a = resolve_game_player(a_spec, run_dir, game, seed)
     b = resolve_game_player(b_spec, run_dir, game, seed + 1)
-    outcomes, a_first, seconds = play_game_match(game, a, b, games, seed, sides)
+    a_first = alternate_seats(games, sides)
+    outcomes, seconds = play_game_match(game, a, b, seed, a_first)
     result = report(a, b, Match(outcomes, a_first, seconds), seed, sides)
     reason = (
         "pit results of a PettingZoo game are not added to its run yet" if record else "not asked"

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from league.errors import LeagueError, did_you_mean
+from league.evaluation import Outcomes
 from league.games.pettingzoo import PettingZooGame, play_games
 from league.games.reference import RandomLegal, TicTacToeMinimax
 from league.players import Player, nash_player
@@ -57,18 +58,22 @@ def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: in
 
 
 def play_game_match(
-    game: PettingZooGame, a: Player, b: Player, games: int, seed: int, sides: str = "alternate"
-) -> tuple[object, np.ndarray, float]:
-    """Play ``games`` games of A against B: A in the first seat in even games (``alternate``)
-    or in all (``fixed``); a mixed player draws its member per game.
+    game: PettingZooGame, a: Player, b: Player, seed: int, a_first: np.ndarray
+) -> tuple[Outcomes, float]:
+    """Play one game per entry of ``a_first``: A in the first seat where it is True; a mixed
+    player draws its member per game; game i is seeded ``seed + i``.
 
-    :return: (outcomes from the first seat's view, per game whether A had the first seat,
-        seconds).
+    :return: the outcomes from the first seat's view, and the seconds they took.
     """
-    a_first = np.arange(games) % 2 == 0 if sides == "alternate" else np.ones(games, dtype=bool)
+    games = len(a_first)
     mine, theirs = a.policies(games, seed), b.policies(games, seed + 1)
     first = [m if f else t for m, t, f in zip(mine, theirs, a_first, strict=True)]
     second = [t if f else m for m, t, f in zip(mine, theirs, a_first, strict=True)]
     started = time.perf_counter()
     outcomes = play_games(game, first, second, range(seed, seed + games))
-    return outcomes, a_first, time.perf_counter() - started
+    return outcomes, time.perf_counter() - started
+
+
+def alternate_seats(games: int, sides: str) -> np.ndarray:
+    """Per game, whether A takes the first seat: even games (``alternate``) or all (``fixed``)."""
+    return np.arange(games) % 2 == 0 if sides == "alternate" else np.ones(games, dtype=bool)
