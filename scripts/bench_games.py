@@ -7,7 +7,7 @@ per game (1: it always wins, 0: nothing to exploit), against
 
 - the newest main snapshot of each role (what naive self-play hands you), and
 - ``nash:left`` / ``nash:right``, the role's snapshots mixed by their Nash weights in the run's
-  meta-game (the league's answer).
+  meta-game (the league's answer; the weights of ``league.report.nash_weights``).
 
 A snapshot is greedy, so in a one-round game it is a pure action; a mixture is a distribution
 over actions, and a best response's expected reward against it is computed, not sampled.
@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from league.config import load_config  # noqa: E402
+from league.exploit import run_config  # noqa: E402
 from league.games import game_of  # noqa: E402
-from league.players import nash_player  # noqa: E402
 from league.policies import NumpyPolicy  # noqa: E402
-from league.store import LeagueStore  # noqa: E402
+from league.report import LeagueView, nash_weights  # noqa: E402
 from league.trainer import League  # noqa: E402
 
 RPS = f"py:{Path(__file__).resolve()}:rps"
@@ -63,35 +63,38 @@ def exploitability(action_probabilities: np.ndarray) -> float:
     return float((PAYOFF @ action_probabilities).max())
 
 
-def first_actions(run: Path, role: str, ids: list[str]) -> list[int]:
-    """Each snapshot's (greedy, so pure) action in the one round of a game."""
-    with LeagueStore.open(run, readonly=True) as store:
-        config = load_config(overrides=store.config())
-        paths = [store.resolve(store.snapshot(sid).npz_path) for sid in ids]
-    game = game_of(config)
-    env = game.seat_env(role, lambda rng: ("random", game.baseline(rng)))
-    obs, _ = env.reset(seed=0)
-    mask = env.action_masks()
-    return [int(NumpyPolicy.load(p).act(obs[None], mask[None])[0]) for p in paths]
+def first_actions(run: Path) -> dict[str, dict[str, int]]:
+    """Per role, each snapshot's (greedy, so pure) action in the one round of a game."""
+    game = game_of(run_config(run))
+    view = LeagueView.read(run)
+    actions: dict[str, dict[str, int]] = {}
+    for role in ("left", "right"):
+        env = game.seat_env(role, lambda rng: ("cpu", game.baseline(rng)))
+        obs, _ = env.reset(seed=0)
+        mask = env.action_masks()
+        actions[role] = {
+            s.id: int(NumpyPolicy.load(run / s.npz_path).act(obs[None], mask[None])[0])
+            for s in view.snapshots
+            if s.role == role
+        }
+    return actions
 
 
 def measure(run: Path) -> dict[str, dict[str, float]]:
     """Per role: the exploitability of its newest main and of its Nash mixture."""
-    with LeagueStore.open(run, readonly=True) as store:
-        snapshots = store.snapshots()
+    view = LeagueView.read(run)
+    actions = first_actions(run)
+    weights = dict(zip(("left", "right"), nash_weights(view)[:2], strict=True))
     out = {}
     for role in ("left", "right"):
-        newest = [s.id for s in snapshots if s.role == role and s.kind == "main"][-1]
-        (action,) = first_actions(run, role, [newest])
-        nash = nash_player(role, run, obs_dim=4)
-        ids = [m[0] for m in nash.mixture]
+        newest = [s.id for s in view.snapshots if s.role == role and s.kind == "main"][-1]
         probabilities = np.zeros(3)
-        for a, (_, _, weight) in zip(first_actions(run, role, ids), nash.mixture, strict=True):
-            probabilities[a] += weight
+        for sid, weight in weights[role].items():
+            probabilities[actions[role][sid]] += weight
         out[role] = {
-            "newest": exploitability(np.eye(3)[action]),
+            "newest": exploitability(np.eye(3)[actions[role][newest]]),
             "nash": exploitability(probabilities),
-            "support": len(ids),
+            "support": sum(w > 1e-9 for w in weights[role].values()),
         }
     return out
 
