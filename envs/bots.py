@@ -405,15 +405,18 @@ def _follower_kernel(obs: np.ndarray, g: np.ndarray, slack: float) -> np.ndarray
 
 
 @njit(cache=True, error_model="numpy")
+def _wait_at(x: float, y: float, vx: float, vy: float, g: np.ndarray) -> float:
+    """Where an interceptor waits: where a coming ball meets its face, else the centre."""
+    return _meet(x, y, vx, vy, g)[0] if vx < 0.0 else g[G_HEIGHT] / 2.0
+
+
+@njit(cache=True, error_model="numpy")
 def _interceptor_kernel(obs: np.ndarray, g: np.ndarray) -> np.ndarray:
     o = _newest(obs)
     out = np.empty(obs.shape[0], dtype=np.int64)
     for i in range(obs.shape[0]):
         x, y, own, _, vx, vy = _pixels(obs, i, o, g)
-        target = g[G_HEIGHT] / 2.0
-        if vx < 0.0:
-            target = _meet(x, y, vx, vy, g)[0]
-        out[i] = _steer(own, target, g[G_DEAD_BAND])
+        out[i] = _steer(own, _wait_at(x, y, vx, vy, g), g[G_DEAD_BAND])
     return out
 
 
@@ -470,10 +473,7 @@ def _delayed_kernel(obs: np.ndarray, g: np.ndarray) -> np.ndarray:
         x, y, _, _, vx, vy = _pixels(obs, i, 0, g)  # the ball of the oldest frame
         own = _pixels(obs, i, o, g)[2]  # the paddle of the newest
         if x < g[G_WIDTH] / 2.0:
-            target = g[G_HEIGHT] / 2.0
-            if vx < 0.0:
-                target = _meet(x, y, vx, vy, g)[0]
-            out[i] = _steer(own, target, g[G_DEAD_BAND])
+            out[i] = _steer(own, _wait_at(x, y, vx, vy, g), g[G_DEAD_BAND])
         else:
             out[i] = STAY
     return out
