@@ -18,7 +18,7 @@ from league.errors import LeagueError
 from league.games.pettingzoo import PettingZooGame, play_games
 from league.games.pong import PongGame
 from league.games.reference import RandomLegal
-from league.players import import_user_module
+from league.players import PY_PREFIX, import_user_module
 from league.results import MatchResult
 
 if TYPE_CHECKING:
@@ -74,8 +74,8 @@ def load_game(name: str) -> PettingZooGame:
         the league can play (see :class:`~league.games.pettingzoo.PettingZooGame`).
     """
     label = f"bad game {name!r}"
-    if name.startswith("py:"):
-        source, sep, attr = name[3:].rpartition(":")
+    if name.startswith(PY_PREFIX):
+        source, sep, attr = name[len(PY_PREFIX) :].rpartition(":")
         if not sep or not source or not attr:
             raise LeagueError(
                 f"{label}: write py:MODULE:FACTORY or py:path/to/file.py:FACTORY, or a module "
