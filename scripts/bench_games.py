@@ -14,6 +14,12 @@ over actions, and a best response's expected reward against it is computed, not 
 
     python scripts/bench_games.py                # seeds 0 1 2, about a minute a run
     python scripts/bench_games.py --seeds 0 --out runs/bench_games
+    python scripts/bench_games.py tictactoe      # a 7-minute league per seed, then 8,000 games
+
+``tictactoe`` trains a tic-tac-toe league per seed (MaskablePPO, 8 envs, 8 generations of
+40,000 steps and exploiters of 10,000) and plays its final mains and Nash mixtures 1,000 games
+against the minimax player (the share lost: perfect play never loses) and against random legal
+moves (the share won), seats alternating.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from league.arena import wilson_interval  # noqa: E402
 from league.config import load_config  # noqa: E402
 from league.exploit import run_config  # noqa: E402
 from league.games import game_of  # noqa: E402
@@ -116,12 +123,62 @@ def train(preset: str, seed: int, out: Path) -> Path:
     return run
 
 
+TICTACTOE_CONFIG = """
+generations = 8
+steps_per_generation = 40000
+exploiter_steps = 10000
+exploiter_max_steps = 40000
+n_envs = 8
+eval_games = 32
+[maskable_ppo]
+n_steps = 256
+batch_size = 256
+"""
+PLAYERS = ("left-0007", "right-0008", "nash:left", "nash:right")
+
+
+def tictactoe(seeds: list[int], out: Path, games: int = 1000) -> int:
+    """A tic-tac-toe league per seed (trained once, kept in ``out``), then its final mains and
+    Nash mixtures against perfect play (minimax) and random legal moves, seats alternating."""
+    from league.arena import pit
+
+    config_path = out / "tictactoe.toml"
+    config_path.write_text(TICTACTOE_CONFIG)
+    print("| seed | player | lost to minimax | won against random |")
+    print("|---|---|---:|---:|")
+    for seed in seeds:
+        run = out / f"ttt-s{seed}"
+        if not (run / "league.sqlite").exists():
+            overrides = {"game": "pettingzoo.classic.tictactoe_v3", "seed": seed}
+            league = League.create(run, load_config(config_path, None, overrides))
+            try:
+                league.run()
+            finally:
+                league.close()
+        for player in PLAYERS:
+            perfect = pit("minimax", player, run, games=games, seed=0)
+            chance = pit(player, "random", run, games=games, seed=0)
+            lost, won = perfect.wins / games, chance.win_rate
+            low, high = wilson_interval(perfect.wins, games)
+            print(
+                f"| {seed} | {player} | {lost:.1%} [{low:.1%}, {high:.1%}] | {won:.1%} "
+                f"[{chance.ci95[0]:.1%}, {chance.ci95[1]:.1%}] |",
+                flush=True,
+            )
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument(
+        "game", nargs="?", choices=("rps", "tictactoe"), default="rps", help="(default rps)"
+    )
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="(default 0 1 2)")
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_games", help="folder")
     args = p.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.game == "tictactoe":
+        return tictactoe(args.seeds, args.out)
     rows = []
     for seed in args.seeds:
         for preset in ("article", "league"):
