@@ -3,7 +3,9 @@
 1. League overhead: a DQN learner's env steps/s against a pool of 10 frozen snapshots (numpy
    inference, opponent drawn at every episode) over the same learner's steps/s against the
    scripted CPU. Target: >= 0.9.
-2. Evaluation: one new snapshot against a pool of 32 snapshots, 32 games each, through the
+2. The league's DQN (``league.dqn.LeagueDQN``, the same weights bit for bit) against SB3's own
+   ``DQN``: env steps/s of each learner against the CPU, alternated, and their ratio.
+3. Evaluation: one new snapshot against a pool of 32 snapshots, 32 games each, through the
    batched engine. Target: <= 30 s on one core.
 
 Snapshots come from a league run (``--run runs/<name>``, cycled up to the pool size), or, without
@@ -24,6 +26,7 @@ import torch
 from envs import PongVsOpponent, rules, scripted
 from envs.scripted import Policy
 from league.config import LeagueConfig
+from league.dqn import LeagueDQN
 from league.evaluation import evaluate_against
 from league.learners import new_learner
 from league.policies import NumpyPolicy
@@ -56,15 +59,31 @@ def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[s
 
 
 def learner_steps_per_second(
-    config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int
+    config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int, sb3_dqn: bool = False
 ) -> float:
-    """A DQN learner training ``steps`` env steps against ``pool`` (drawn per episode)."""
+    """A DQN learner training ``steps`` env steps against ``pool`` (drawn per episode).
+
+    :param sb3_dqn: SB3's own ``DQN`` class instead of the league's.
+    """
 
     def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
         return pool[int(rng.integers(len(pool)))]
 
     env = PongVsOpponent(config.game_rules(), opponent_sampler=sampler)
     model = new_learner(config, env, seed=0, tb_dir=None)  # type: ignore[arg-type]
+    if sb3_dqn:  # the same hyper-parameters, network and seed in SB3's class
+        from stable_baselines3 import DQN
+
+        assert isinstance(model, LeagueDQN)
+        model = DQN(
+            "MlpPolicy",
+            env,
+            policy_kwargs={"net_arch": list(config.net_arch)},
+            learning_rate=model.lr_schedule,
+            seed=0,
+            device="cpu",
+            **{k: v for k, v in config.algo_kwargs().items() if not k.startswith("learning_rate")},
+        )
     model.learn(config.algo_kwargs()["learning_starts"])  # warm-up: fill, compile, first updates
     start = time.perf_counter()
     model.learn(steps, reset_num_timesteps=False)
@@ -90,6 +109,11 @@ def main() -> None:
         vs_cpu.append(learner_steps_per_second(config, cpu, args.steps))
         vs_pool.append(learner_steps_per_second(config, pool10, args.steps))
     overhead = max(vs_pool) / max(vs_cpu)
+    sb3 = [learner_steps_per_second(config, cpu, args.steps, sb3_dqn=True)]
+    for _ in range(args.repeats - 1):
+        vs_cpu.append(learner_steps_per_second(config, cpu, args.steps))
+        sb3.append(learner_steps_per_second(config, cpu, args.steps, sb3_dqn=True))
+    lean_ratio = max(vs_cpu) / max(sb3)
 
     pool32 = load_pool(args.run, 32, config)
     # The run's newest snapshot (its strongest, longest games) is the one evaluated.
@@ -107,6 +131,8 @@ def main() -> None:
     print(f"| DQN learner vs scripted CPU | {max(vs_cpu):,.0f} steps/s | | |")
     print(f"| DQN learner vs pool of 10 snapshots | {max(vs_pool):,.0f} steps/s | | |")
     print(f"| ratio (league overhead) | {overhead:.2f}x | >= 0.9x | {_verdict(overhead >= 0.9)} |")
+    print(f"| SB3's own DQN learner vs scripted CPU | {max(sb3):,.0f} steps/s | | |")
+    print(f"| ratio (league's DQN over SB3's, same weights) | {lean_ratio:.2f}x | | |")
     verdict = _verdict(eval_seconds <= 30)
     print(
         f"| evaluate 1 snapshot vs 32 snapshots x 32 games ({games:,} games, mean "
@@ -119,6 +145,8 @@ def main() -> None:
                     "learner_vs_cpu_steps_per_s": max(vs_cpu),
                     "learner_vs_pool_steps_per_s": max(vs_pool),
                     "overhead_ratio": overhead,
+                    "sb3_dqn_vs_cpu_steps_per_s": max(sb3),
+                    "league_dqn_over_sb3_dqn": lean_ratio,
                     "eval_seconds": eval_seconds,
                     "eval_games": games,
                     "eval_mean_game_length": mean_length,
