@@ -20,7 +20,9 @@ class PongDuel(ParallelEnv):
 
     Rewards: +1 to the scorer, -1 to the side that conceded, plus ``hit_reward`` to a hitter.
     The game terminates at ``points_to_win`` and is truncated at ``max_steps``; ``infos`` carry
-    the score as ``(left, right)``.
+    the score as ``(left, right)``. ``reset(seed=s, options={"first_serve": k})`` serves the
+    first ball to side k (0 left, 1 right) instead of a random side, as game i of an evaluation
+    serves to ``i % 2``: seeded so, a game replays ``league.evaluation``'s game of seed s.
 
     :param rules: a ``Rules`` or a preset name (default ``"classic"``).
     :param obs_mode: ``"coords"`` or ``"pixels"`` (see ``envs.observation``).
@@ -78,7 +80,10 @@ class PongDuel(ParallelEnv):
             self._rng = np.random.default_rng(seed)
             self.engine.set_rng(0, self._rng)
         self.agents = list(self.possible_agents)
-        self.engine.reset()
+        first_serve = (options or {}).get("first_serve")
+        if first_serve not in (None, 0, 1):
+            raise ValueError(f"first_serve={first_serve!r}; choose 0 (left) or 1 (right)")
+        self.engine.reset(first_serve=None if first_serve is None else np.array([first_serve]))
         self._observe(fill=True)
         return self._observations(), self._infos()
 

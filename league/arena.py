@@ -464,7 +464,7 @@ def pit(
             f"--video-games {video_games}: record between 1 and --games ({games}) games"
         )
     check_video_speed(video_speed)
-    if run_dir is not None and _run_game(run_dir) != "pong":
+    if run_dir is not None and run_game(run_dir) != "pong":
         if video is not None:
             raise LeagueError(
                 "--video: videos of PettingZoo games are not built yet; pit plays them without"
@@ -495,7 +495,8 @@ def pit(
         return replace(result, recorded_in=str(store.path))
 
 
-def _run_game(run_dir: Path | str) -> str:
+def run_game(run_dir: Path | str) -> str:
+    """The game a run plays: ``pong`` or a PettingZoo game's name (see ``--game``)."""
     from league.store import LeagueStore
 
     with LeagueStore.open(Path(run_dir), readonly=True) as store:
@@ -509,7 +510,7 @@ def _pit_game(
     from league.games import load_game
     from league.games.arena import alternate_seats, play_game_match, resolve_game_player
 
-    game = load_game(_run_game(run_dir))
+    game = load_game(run_game(run_dir))
     a = resolve_game_player(a_spec, run_dir, game, seed)
     b = resolve_game_player(b_spec, run_dir, game, seed + 1)
     a_first = alternate_seats(games, sides)

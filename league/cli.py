@@ -11,10 +11,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from league.config import ALGOS, PRESET_OVERRIDES, SCHEMES, LeagueConfig
 from league.errors import LeagueError
+
+if TYPE_CHECKING:
+    from league.gauntlet import GauntletReport
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 1  # what Python's own recipe exits with when the reader of stdout is gone
@@ -570,7 +573,11 @@ def add_gauntlet(sub: Any) -> None:
             "its own half), noisy (aims with an error fixed per flight), follower (follows the\n"
             "ball), cpu. TARGET is any player pit accepts: a snapshot id (with --run), a snapshot\n"
             "file, cpu, random, still, a bot name or a py: bot. Each row equals\n"
-            "`pong-league pit TARGET BOT --games GAMES --seed SEED`; nothing is stored."
+            "`pong-league pit TARGET BOT --games GAMES --seed SEED`; nothing is stored.\n"
+            "In a run of a PettingZoo game (--run), the bots are the game's reference players:\n"
+            "random legal moves (the league's own cpu there: in the score only when it is the\n"
+            "only bot) and, in tic-tac-toe, minimax (perfect play), seats alternating; each row\n"
+            "equals `pong-league pit TARGET BOT --run RUN --games GAMES --seed SEED`."
         ),
     )
     p.add_argument("target", metavar="TARGET", help="the player to measure")
@@ -593,16 +600,39 @@ def add_gauntlet(sub: Any) -> None:
 def run_gauntlet(args: argparse.Namespace) -> int:
     import json
 
-    from league.gauntlet import check_games
+    from league.arena import run_game
+    from league.gauntlet import check_games, check_seed
     from league.gauntlet import run_gauntlet as play_gauntlet
     from league.players import game_settings, resolve_player
 
     check_games(args.games)
+    check_seed(args.seed)
+    if args.run_dir is not None and run_game(args.run_dir) != "pong":
+        report = _game_gauntlet(args)
+        print(json.dumps(report.to_dict()) if args.json else report.to_text())
+        return 0
     rules, frame_stack = game_settings(args.run_dir, args.rules)
     target = resolve_player(args.target, args.run_dir, rules, frame_stack, seed=args.seed)
     report = play_gauntlet(target, rules, frame_stack, games=args.games, seed=args.seed)
     print(json.dumps(report.to_dict()) if args.json else report.to_text())
     return 0
+
+
+def _game_gauntlet(args: argparse.Namespace) -> GauntletReport:
+    """The gauntlet in a run of a PettingZoo game: its reference players."""
+    from league.arena import run_game
+    from league.games import load_game
+    from league.games.arena import resolve_game_player
+    from league.gauntlet import run_game_gauntlet
+
+    name = run_game(args.run_dir)
+    if args.rules is not None:
+        raise LeagueError(
+            f"--rules: {args.run_dir} is a league of {name}, which has no Pong rules to change"
+        )
+    game = load_game(name)
+    target = resolve_game_player(args.target, args.run_dir, game, args.seed)
+    return run_game_gauntlet(target, args.run_dir, game, games=args.games, seed=args.seed)
 
 
 COMMANDS: list[Callable[[Any], None]] = [

@@ -8,13 +8,20 @@ over the bots outside a league's training pool, so it does not reward learning t
 Every bot's match is laid out as ``pong-league pit TARGET BOT --games N --seed S`` plays it (game
 i seeded ``S + i``, sides alternating in pairs), so a row equals that pit's result; all matches
 run in one batch of ``6 N`` games.
+
+A run of a PettingZoo game has a gauntlet of its reference players (:func:`run_game_gauntlet`):
+random legal moves in every game, the perfect minimax player in tic-tac-toe, played as ``pit
+TARGET BOT --run RUN`` plays them (seats alternating, the target first in even games). Random
+legal moves are such a league's "cpu", a training opponent: the score counts them only in a game
+that has no other reference player.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,8 +32,13 @@ from league.evaluation import match_result, play_games
 from league.players import Player, resolve_player
 from league.results import MatchResult
 
+if TYPE_CHECKING:
+    from league.games.pettingzoo import PettingZooGame
+
 GAUNTLET = ("interceptor", "edge", "delayed", "noisy", "follower", "cpu")
 TRAINING_OPPONENTS = frozenset({"cpu"})  # in every league's pool: not counted in the score
+# A PettingZoo game's "cpu" is random legal moves: "random" is in its leagues' pools.
+GAME_TRAINING_OPPONENTS = frozenset({"cpu", "random"})
 SIDES = "alternate"
 
 
@@ -67,6 +79,8 @@ class GauntletReport:
     :param games: games per bot.
     :param seed: seed of game 0 of every match (game i used ``seed + i``).
     :param seconds: wall-clock seconds of play.
+    :param game: ``pong``, or the PettingZoo game played (its reference players as the bots,
+        seats alternating every game).
     """
 
     target: str
@@ -74,11 +88,14 @@ class GauntletReport:
     games: int
     seed: int
     seconds: float
+    game: str = "pong"
 
     @property
     def scored(self) -> tuple[GauntletRow, ...]:
-        """The rows that count towards the score: bots outside the training pool."""
-        return tuple(row for row in self.rows if not row.training_opponent)
+        """The rows that count towards the score: bots outside the training pool, or every bot
+        in a game that has no reference player outside it (random legal moves alone)."""
+        outside = tuple(row for row in self.rows if not row.training_opponent)
+        return outside or self.rows
 
     @property
     def score(self) -> float:
@@ -100,6 +117,7 @@ class GauntletReport:
             rows.append(data)
         return {
             "target": self.target,
+            "game": self.game,
             "games_per_bot": self.games,
             "seed": self.seed,
             "sides": SIDES,
@@ -112,9 +130,11 @@ class GauntletReport:
 
     def to_text(self) -> str:
         """The report as a table for a terminal."""
+        where = "" if self.game == "pong" else f" in {self.game}"
+        seats = "sides" if self.game == "pong" else "seats"
         lines = [
-            f"gauntlet of {self.target}: {self.games:,} games per bot from seed {self.seed}, "
-            f"sides {SIDES}",
+            f"gauntlet of {self.target}{where}: {self.games:,} games per bot from seed "
+            f"{self.seed}, {seats} {SIDES}",
             f"{'bot':<13}{'win rate':>9}  {'95% CI':<17}{'W':>6}{'D':>6}{'L':>6}"
             f"{'points for':>12}{'against':>9}",
         ]
@@ -126,10 +146,16 @@ class GauntletReport:
                 f"{row.points_for:>12.2f}{row.points_against:>9.2f}"
             )
         marked = ", ".join(row.bot for row in self.rows if row.training_opponent)
+        n = len(self.scored)
+        if any(row.training_opponent for row in self.scored):  # no bot outside the pool
+            over = f"mean over the {n} bot{'s' * (n != 1)}: none is outside a league's pool"
+            note = f"* {marked}: a training opponent of the league, in the score as the only bot"
+        else:
+            over = f"mean over the {n} bot{'s' * (n != 1)} outside a league's training pool"
+            note = f"* {marked}: a training opponent of the league, not in the score"
         lines += [
-            f"{'score':<13}{self.score:>9.1%}  {_interval(self.score_ci95):<17}"
-            f"mean over the {len(self.scored)} bots outside a league's training pool",
-            f"* {marked}: a training opponent of the league, not in the score; a draw counts half",
+            f"{'score':<13}{self.score:>9.1%}  {_interval(self.score_ci95):<17}{over}",
+            f"{note}; a draw counts half",
             f"played {self.games * len(self.rows):,} games in {self.seconds:.1f} s",
         ]
         return "\n".join(lines)
@@ -151,6 +177,12 @@ def check_games(games: int) -> None:
         )
 
 
+def check_seed(seed: int) -> None:
+    """:raises LeagueError: for a negative seed."""
+    if seed < 0:
+        raise LeagueError(f"--seed {seed}: seeds are integers >= 0")
+
+
 def run_gauntlet(
     target: Player, rules: Rules, frame_stack: int = 4, games: int = 400, seed: int = 0
 ) -> GauntletReport:
@@ -165,8 +197,7 @@ def run_gauntlet(
     :raises LeagueError: for a bad number of games or seed.
     """
     check_games(games)
-    if seed < 0:
-        raise LeagueError(f"--seed {seed}: seeds are integers >= 0")
+    check_seed(seed)
     bots = [resolve_player(name, None, rules, frame_stack, seed=seed + 1) for name in GAUNTLET]
     a_left = a_plays_left(games, SIDES)
     left, right = [], []
@@ -187,5 +218,42 @@ def run_gauntlet(
     return GauntletReport(target.id, tuple(rows), games, seed, seconds)
 
 
-def _row(bot: str, result: MatchResult) -> GauntletRow:
-    return GauntletRow(bot=bot, **per_game(result), training_opponent=bot in TRAINING_OPPONENTS)
+def run_game_gauntlet(
+    target: Player, run_dir: Path, game: PettingZooGame, games: int = 400, seed: int = 0
+) -> GauntletReport:
+    """Play ``target`` against each reference player of a PettingZoo game, ``games`` games each.
+
+    Each row is the match ``pong-league pit TARGET BOT --run RUN --games N --seed S`` plays
+    (:func:`league.games.arena.play_game_match`, seats alternating every game).
+
+    :param target: the player to measure (see :func:`league.games.arena.resolve_game_player`).
+    :param run_dir: the run of ``game``.
+    :param game: the run's game.
+    :param games: games per bot, a positive multiple of 4 (400 gives intervals of +-5 points).
+    :param seed: game i of every match is seeded ``seed + i``.
+    :raises LeagueError: for a bad number of games or seed.
+    """
+    from league.games.arena import (
+        alternate_seats,
+        gauntlet_names,
+        play_game_match,
+        resolve_game_player,
+    )
+
+    check_games(games)
+    check_seed(seed)
+    a_first = alternate_seats(games, SIDES)
+    rows, seconds = [], 0.0
+    for name in gauntlet_names(game):
+        bot = resolve_game_player(name, run_dir, game, seed + 1)  # pit's player B
+        outcomes, took = play_game_match(game, target, bot, seed, a_first)
+        seconds += took
+        result = match_result(target.id, bot.id, outcomes, a_first, seed)
+        rows.append(_row(bot.id, result, GAME_TRAINING_OPPONENTS))
+    return GauntletReport(target.id, tuple(rows), games, seed, seconds, game=game.name)
+
+
+def _row(
+    bot: str, result: MatchResult, training: frozenset[str] = TRAINING_OPPONENTS
+) -> GauntletRow:
+    return GauntletRow(bot=bot, **per_game(result), training_opponent=bot in training)

@@ -20,11 +20,20 @@ over actions, and a best response's expected reward against it is computed, not 
 40,000 steps and exploiters of 10,000) and plays its final mains and Nash mixtures 1,000 games
 against the minimax player (the share lost: perfect play never loses) and against random legal
 moves (the share won), seats alternating.
+
+``overhead`` measures the league's overhead on a PettingZoo game: the league's own learner
+(``league.learners``: MaskablePPO, ``n_envs`` seat envs of tic-tac-toe) training against a pool
+of 10 frozen snapshots (numpy policies, one drawn per episode as the league draws them) over the
+same learner training against random legal moves (the game's "cpu"), alternated, best of
+``--repeats``, on one core. Goal: >= 0.8x.
+
+    python scripts/bench_games.py overhead --steps 20480 --repeats 3
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -36,9 +45,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from league.arena import wilson_interval  # noqa: E402
-from league.config import load_config  # noqa: E402
+from league.config import LeagueConfig, load_config  # noqa: E402
 from league.exploit import run_config  # noqa: E402
-from league.games import game_of  # noqa: E402
+from league.games import game_of, load_game  # noqa: E402
+from league.games.pettingzoo import GameOpponentSampler, GamePolicy, PettingZooGame  # noqa: E402
+from league.learners import make_vec_env, new_learner  # noqa: E402
 from league.policies import NumpyPolicy  # noqa: E402
 from league.report import LeagueView, nash_weights  # noqa: E402
 from league.trainer import League  # noqa: E402
@@ -168,14 +179,142 @@ def tictactoe(seeds: list[int], out: Path, games: int = 1000) -> int:
     return 0
 
 
+OVERHEAD_GAME = "pettingzoo.classic.tictactoe_v3"
+OVERHEAD_GOAL = 0.8
+
+
+def overhead_config(n_envs: int = 8, n_steps: int = 256) -> LeagueConfig:
+    """The league's config for the overhead figures: tic-tac-toe, MaskablePPO, with the
+    tic-tac-toe benchmark's envs and rollouts (``n_envs * n_steps`` steps each)."""
+    overrides = {
+        "game": OVERHEAD_GAME,
+        "n_envs": n_envs,
+        "maskable_ppo": {"n_steps": n_steps, "batch_size": min(256, n_envs * n_steps)},
+    }
+    return load_config(None, None, overrides)
+
+
+def frozen_pool(
+    config: LeagueConfig, game: PettingZooGame, size: int
+) -> list[tuple[str, GamePolicy]]:
+    """``size`` snapshots as the league keeps them: learners of the config (untrained, seeds
+    0 .. size - 1) frozen into numpy policies."""
+    pool: list[tuple[str, GamePolicy]] = []
+    for i in range(size):
+        env = make_vec_env(config, "left", baseline_sampler(game), seed=i, game=game)
+        pool.append((f"untrained-{i}", NumpyPolicy.from_model(new_learner(config, env, i, None))))
+        env.close()
+    return pool
+
+
+def pool_sampler(pool: list[tuple[str, GamePolicy]]) -> GameOpponentSampler:
+    """A snapshot of ``pool`` per episode, drawn as the league's sampler draws from its
+    matchmaking weights (here uniform: the weights only change which snapshot, not the cost)."""
+    p = np.full(len(pool), 1.0 / len(pool))
+
+    def sample(rng: np.random.Generator) -> tuple[str, GamePolicy]:
+        return pool[int(rng.choice(len(pool), p=p))]
+
+    return sample
+
+
+def baseline_sampler(game: PettingZooGame) -> GameOpponentSampler:
+    """The game's baseline (random legal moves) per episode, as the league draws its "cpu"."""
+    return lambda rng: ("cpu", game.baseline(rng))
+
+
+def learner_steps_per_second(
+    config: LeagueConfig, game: PettingZooGame, sampler: GameOpponentSampler, steps: int
+) -> float:
+    """Env steps/s of the league's learner in the left seat training ``steps`` steps against
+    ``sampler``'s opponents (after one rollout of warm-up, not timed)."""
+    env = make_vec_env(config, "left", sampler, seed=0, game=game)
+    model = new_learner(config, env, seed=0, tb_dir=None)
+    model.learn(config.n_envs * config.algo_kwargs()["n_steps"])
+    start = time.perf_counter()
+    model.learn(steps, reset_num_timesteps=False)
+    seconds = time.perf_counter() - start
+    env.close()
+    return steps / seconds
+
+
+def measure_overhead(
+    steps: int, repeats: int, pool_size: int = 10, n_envs: int = 8, n_steps: int = 256
+) -> dict[str, float]:
+    """The learner's best steps/s against the pool and against random legal moves, measured
+    alternately ``repeats`` times, and their ratio (the league's overhead)."""
+    config = overhead_config(n_envs, n_steps)
+    game = load_game(OVERHEAD_GAME)
+    pool = frozen_pool(config, game, pool_size)
+    vs_random, vs_pool = [], []
+    for _ in range(repeats):  # alternated, so that drifts of the machine hit both alike
+        vs_random.append(learner_steps_per_second(config, game, baseline_sampler(game), steps))
+        vs_pool.append(learner_steps_per_second(config, game, pool_sampler(pool), steps))
+    return {
+        "vs_random_steps_per_s": max(vs_random),
+        "vs_pool_steps_per_s": max(vs_pool),
+        "ratio": max(vs_pool) / max(vs_random),
+        "pool_size": pool_size,
+        "n_envs": n_envs,
+        "steps": steps,
+        "repeats": repeats,
+    }
+
+
+def overhead_table(figures: dict[str, float]) -> str:
+    """The figures as a markdown table with the goal's verdict."""
+    ratio = figures["ratio"]
+    verdict = "PASS" if ratio >= OVERHEAD_GOAL else "FAIL"
+    n = f"{figures['n_envs']} envs"
+    return "\n".join(
+        [
+            "| measurement | figure | goal | |",
+            "|---|---|---|---|",
+            f"| MaskablePPO learner vs random legal moves ({n}) | "
+            f"{figures['vs_random_steps_per_s']:,.0f} steps/s | | |",
+            f"| MaskablePPO learner vs pool of {figures['pool_size']} snapshots ({n}) | "
+            f"{figures['vs_pool_steps_per_s']:,.0f} steps/s | | |",
+            f"| ratio (league overhead) | {ratio:.2f}x | >= {OVERHEAD_GOAL}x | {verdict} |",
+        ]
+    )
+
+
+def pin_one_core() -> None:
+    """The figures are per core: one CPU, one torch thread (as ``bench_league.py``)."""
+    import torch
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    torch.set_num_threads(1)
+
+
+def overhead(steps: int, repeats: int) -> int:
+    pin_one_core()
+    figures = measure_overhead(steps, repeats)
+    print(
+        f"tic-tac-toe ({OVERHEAD_GAME}), {steps:,} learner steps per measurement, best of "
+        f"{repeats} alternated, one core\n"
+    )
+    print(overhead_table(figures))
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument(
-        "game", nargs="?", choices=("rps", "tictactoe"), default="rps", help="(default rps)"
+        "game",
+        nargs="?",
+        choices=("rps", "tictactoe", "overhead"),
+        default="rps",
+        help="(default rps)",
     )
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="(default 0 1 2)")
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_games", help="folder")
+    p.add_argument("--steps", type=int, default=20_480, help="overhead: steps per measurement")
+    p.add_argument("--repeats", type=int, default=3, help="overhead: alternated repeats")
     args = p.parse_args()
+    if args.game == "overhead":
+        return overhead(args.steps, args.repeats)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.game == "tictactoe":
         return tictactoe(args.seeds, args.out)

@@ -51,3 +51,30 @@ class _Fixed:
 
     def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray:
         return np.full(len(obs), self.action, dtype=np.int64)
+
+
+def test_the_overhead_figures_are_measured_and_their_ratio_is_theirs() -> None:
+    figures = bench_games.measure_overhead(steps=64, repeats=1, pool_size=2, n_envs=2, n_steps=32)
+    pool, chance = figures["vs_pool_steps_per_s"], figures["vs_random_steps_per_s"]
+    assert pool > 0 and chance > 0
+    assert figures["ratio"] == pytest.approx(pool / chance)
+    table = bench_games.overhead_table(figures)
+    verdict = "PASS" if figures["ratio"] >= bench_games.OVERHEAD_GOAL else "FAIL"
+    assert f"| {figures['ratio']:.2f}x | >= 0.8x | {verdict} |" in table
+    assert f"{pool:,.0f} steps/s" in table and f"{chance:,.0f} steps/s" in table
+
+
+def test_the_overhead_pool_is_frozen_snapshots_drawn_per_episode() -> None:
+    from league.policies import NumpyPolicy
+
+    config = bench_games.overhead_config(n_envs=1, n_steps=32)
+    game = load_game(bench_games.OVERHEAD_GAME)
+    pool = bench_games.frozen_pool(config, game, 3)
+    assert all(isinstance(policy, NumpyPolicy) for _, policy in pool)
+    env = game.seat_env("left", bench_games.pool_sampler(pool))
+    env.reset(seed=0)
+    drawn = set()
+    for _ in range(30):
+        _, info = env.reset()
+        drawn.add(info["opponent_id"])
+    assert drawn == {name for name, _ in pool}  # every snapshot, one per episode

@@ -524,3 +524,18 @@ def test_dqn_cnn_learns_on_pixels_without_error() -> None:
     obs, _ = env.reset(seed=0)
     action, _ = model.predict(obs, deterministic=True)
     assert env.action_space.contains(int(action))
+
+
+def test_duel_serves_its_first_ball_where_reset_asks() -> None:
+    env = PongDuel(CLASSIC)
+    for seed in range(6):
+        for side in (0, 1):
+            env.reset(seed=seed, options={"first_serve": side})
+            assert np.sign(env.engine.state[0, VX]) == (-1 if side == 0 else 1)
+    served = set()
+    for seed in range(20):  # without the option, a random side
+        env.reset(seed=seed)
+        served.add(int(np.sign(env.engine.state[0, VX])))
+    assert served == {-1, 1}
+    with pytest.raises(ValueError, match="first_serve"):
+        env.reset(seed=0, options={"first_serve": 2})

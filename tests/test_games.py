@@ -12,6 +12,7 @@ from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env
 from pettingzoo import ParallelEnv
 
+from envs.rules import rules
 from league.errors import LeagueError
 from league.games import load_game
 from league.games.pettingzoo import PettingZooGame, SeatEnv, play_games
@@ -324,3 +325,142 @@ def test_exploit_trains_a_best_response_in_the_other_seat_of_a_game(
     assert 40 in (result.wins, result.losses, result.draws)
     mixed = measure_exploitability("nash:left", run, steps=512, games=8, progress=False)
     assert mixed.role == "right"
+
+
+# ------------------------------------------------------ Pong through the PettingZoo adapter
+
+# Short games that end by points; max_steps set, so both paths cut a game at the same step.
+PONG_RULES = rules("classic", points_to_win=2, max_steps=3000)
+
+
+@functools.cache
+def _pong_players() -> dict:
+    """The scripted CPU and two snapshot-like policies (untrained SB3 models, frozen)."""
+    from stable_baselines3 import DQN
+
+    from envs.scripted import ScriptedCPU
+    from envs.single import PongVsOpponent
+    from league.policies import NumpyPolicy
+
+    def frozen(seed: int) -> NumpyPolicy:
+        model = DQN(
+            "MlpPolicy",
+            PongVsOpponent(PONG_RULES),
+            policy_kwargs={"net_arch": [16, 16]},
+            buffer_size=100,
+            seed=seed,
+            device="cpu",
+        )
+        return NumpyPolicy.from_model(model)
+
+    return {"cpu": ScriptedCPU(PONG_RULES), "a": frozen(0), "b": frozen(1)}
+
+
+def _pong_duel_game(game_rules) -> PettingZooGame:
+    from envs.duel import PongDuel
+
+    return PettingZooGame(
+        lambda: PongDuel(game_rules, frame_stack=4),
+        "pong-duel",
+        reset_options=lambda i: {"first_serve": i % 2},  # as league.evaluation serves game i
+    )
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_pong_duel_through_the_adapter_gives_the_built_in_pongs_results(side: int) -> None:
+    """``PongDuel`` played through :class:`PettingZooGame` replays the built-in evaluation.
+
+    What lines up: game i is seeded ``seed + i`` in both and serves its first ball to ``i % 2``
+    (``PongDuel``'s ``first_serve`` reset option, given by the game's ``reset_options``); both
+    stack 4 mirrored coords frames per side, and the scripted CPU and snapshots play through
+    the same ``act(obs)``. So every game has the same winner, and the same length: the adapter
+    counts moves, two per Pong step (one per agent).
+
+    What cannot line up, and is not asserted: points. The adapter knows a PettingZoo game only
+    by its rewards, so its outcome is 1 point to the winner, not the score (Pong's 2-1 is the
+    adapter's 1-0); wins, losses and draws are the same.
+    """
+    from league.evaluation import play_games as play_pong
+    from league.games.pong import PongGame
+
+    game_rules = PONG_RULES
+    players = _pong_players()
+    pong, duel = PongGame(game_rules, frame_stack=4), _pong_duel_game(game_rules)
+    opponents = [(name, players[name]) for name in ("cpu", "b")]
+    built_in = pong.evaluate(("a", players["a"]), side, opponents, 8, seed=5)
+    adapted = duel.evaluate(("a", players["a"]), side, opponents, 8, seed=5)
+    for ours, theirs in zip(built_in, adapted, strict=True):
+        assert (ours.a, ours.b, ours.seed) == (theirs.a, theirs.b, theirs.seed)
+        assert (ours.wins, ours.losses, ours.draws) == (theirs.wins, theirs.losses, theirs.draws)
+        assert theirs.steps == 2 * ours.steps
+    assert built_in[0].losses > built_in[0].wins  # the untrained snapshot loses to the CPU
+    # Game by game, each pairing, with both serves and both sides winning somewhere.
+    left, right = [players["a"], players["cpu"]] * 4, [players["b"], players["a"]] * 4
+    seeds, serves = range(20, 28), [i % 2 for i in range(8)]
+    ours = play_pong(game_rules, left, right, seeds, 4, first_serve=serves)
+    theirs = play_games(duel, left, right, seeds, [{"first_serve": s} for s in serves])
+    assert ours.terminated.all() and ours.left_won.any() and ours.right_won.any()
+    assert np.array_equal(ours.left_won, theirs.left_won)
+    assert np.array_equal(ours.right_won, theirs.right_won)
+    assert np.array_equal(theirs.steps, 2 * ours.steps)
+
+
+def test_a_pong_game_cut_at_max_steps_is_a_draw_only_on_the_built_in_path() -> None:
+    """The one outcome that differs: a game truncated at ``max_steps`` with one side ahead.
+
+    Pong's evaluation calls every truncated game a draw; the adapter gives it to the higher sum
+    of rewards, because a PettingZoo game may end by truncation as its normal end (``rps_v2``
+    ends at ``max_cycles``). Games that end by points (the test above) agree exactly.
+    """
+    from league.evaluation import play_games as play_pong
+
+    game_rules = PONG_RULES.replace(max_steps=150)
+    players = _pong_players()
+    n = 12
+    left, right = [players["a"]] * n, [players["cpu"]] * n
+    serves = [i % 2 for i in range(n)]
+    ours = play_pong(game_rules, left, right, range(n), 4, first_serve=serves)
+    theirs = play_games(
+        _pong_duel_game(game_rules), left, right, range(n), [{"first_serve": s} for s in serves]
+    )
+    cut = ~ours.terminated
+    ahead = cut & (ours.left_points != ours.right_points)
+    assert ahead.any() and ours.terminated.any()  # both kinds of game happen here
+    assert np.array_equal(
+        theirs.right_won[ahead], ours.right_points[ahead] > ours.left_points[ahead]
+    )
+    assert np.array_equal(
+        theirs.left_won[ahead], ours.left_points[ahead] > ours.right_points[ahead]
+    )
+    level = ~ahead
+    assert np.array_equal(theirs.left_won[level], ours.left_won[level])
+    assert np.array_equal(theirs.right_won[level], ours.right_won[level])
+    assert np.array_equal(theirs.steps, 2 * ours.steps)
+
+
+@pytest.mark.slow
+def test_gauntlet_plays_a_tictactoe_snapshot_against_the_reference_players(
+    tictactoe_run: Path, capsys
+) -> None:
+    import json
+
+    from league.arena import pit
+    from league.cli import main
+
+    run = str(tictactoe_run)
+    for target in ("left-0001", "nash:right"):
+        assert main(["gauntlet", target, "--run", run, "--games", "40", "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["target"] == target and [r["bot"] for r in data["rows"]] == [
+            "random",
+            "minimax",
+        ]
+        for row in data["rows"]:
+            match = pit(target, row["bot"], tictactoe_run, games=40, seed=0)
+            assert (row["wins"], row["draws"], row["losses"]) == (
+                match.wins,
+                match.draws,
+                match.losses,
+            )
+        assert data["rows"][1]["wins"] == 0  # nobody beats perfect play
+        assert data["score"] == data["rows"][1]["win_rate"]  # random moves are the league's cpu

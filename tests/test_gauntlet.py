@@ -117,3 +117,91 @@ def test_cli_help_explains_the_gauntlet(capsys: pytest.CaptureFixture) -> None:
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "training pool" in out and "examples:" in out and "pong-league gauntlet" in out
+
+
+# ------------------------------------------------------------- a run of a PettingZoo game
+
+TICTACTOE = "pettingzoo.classic.tictactoe_v3"
+
+
+def game_run(tmp_path, game: str):  # -> Path: a run folder of ``game`` without snapshots
+    from league.config import load_config
+    from league.store import LeagueStore
+
+    run = tmp_path / game.rsplit(".", 1)[-1]
+    run.mkdir()
+    LeagueStore.create(run, load_config(None, None, {"game": game}).to_dict()).close()
+    return run
+
+
+def test_a_tictactoe_runs_gauntlet_is_random_moves_and_minimax(tmp_path, capsys) -> None:
+    run = str(game_run(tmp_path, TICTACTOE))
+    assert main(["gauntlet", "minimax", "--run", run, "--games", "40", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["game"] == TICTACTOE and data["games_per_bot"] == 40
+    rows = {row["bot"]: row for row in data["rows"]}
+    assert list(rows) == ["random", "minimax"]
+    assert rows["random"]["training_opponent"] and not rows["minimax"]["training_opponent"]
+    # Perfect play never loses, in either seat; against itself every game is a draw.
+    assert rows["random"]["losses"] == 0 and rows["random"]["wins"] > 20
+    assert rows["minimax"]["draws"] == 40 and rows["minimax"]["win_rate"] == 0.5
+    assert data["scored_bots"] == ["minimax"] and data["score"] == 0.5
+    assert data["score_ci95"] == pytest.approx(wilson_interval(20, 40))
+
+
+def test_a_game_runs_gauntlet_rows_are_the_pit_matches(tmp_path, capsys) -> None:
+    from league.arena import pit
+
+    run = game_run(tmp_path, TICTACTOE)
+    assert main(["gauntlet", "random", "--run", str(run), "--games", "12", "--seed", "3"]) == 0
+    text = capsys.readouterr().out
+    assert f"gauntlet of random in {TICTACTOE}: 12 games per bot" in text
+    assert (
+        "seats alternate" in text and "random *" in text and "mean over the 1 bot outside" in text
+    )
+    assert (
+        main(["gauntlet", "random", "--run", str(run), "--games", "12", "--seed", "3", "--json"])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    for row in data["rows"]:
+        match = pit("random", row["bot"], run, games=12, seed=3)
+        assert (row["wins"], row["draws"], row["losses"]) == (match.wins, match.draws, match.losses)
+        assert row["win_rate"] == match.win_rate and row["ci95"] == list(match.ci95)
+    assert data["rows"][1]["wins"] == 0  # random moves never beat minimax
+
+
+def test_a_game_with_random_moves_alone_scores_them(tmp_path, capsys) -> None:
+    run = str(game_run(tmp_path, "pettingzoo.classic.rps_v2"))
+    assert main(["gauntlet", "random", "--run", run, "--games", "8", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [row["bot"] for row in data["rows"]] == data["scored_bots"] == ["random"]
+    assert data["score"] == data["rows"][0]["win_rate"]
+    assert main(["gauntlet", "random", "--run", run, "--games", "8"]) == 0
+    assert "in the score as the only bot" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["minimx"], "did you mean minimax?"),
+        (["minimax", "--games", "6"], "--games 6"),
+        (["minimax", "--rules", "classic"], "no Pong rules"),
+        (["minimax", "--seed", "-1"], "--seed -1"),
+        (["left-0009"], "unknown player 'left-0009'"),
+    ],
+)
+def test_a_game_runs_gauntlet_refuses_bad_input_in_one_line(
+    argv: list[str], says: str, tmp_path, capsys
+) -> None:
+    run = str(game_run(tmp_path, TICTACTOE))
+    assert main(["gauntlet", *argv, "--run", run]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and says in err
+
+
+def test_minimax_is_no_player_of_other_games(tmp_path, capsys) -> None:
+    run = str(game_run(tmp_path, "pettingzoo.classic.rps_v2"))
+    assert main(["gauntlet", "minimax", "--run", run, "--games", "4"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "unknown player 'minimax'" in err

@@ -29,6 +29,12 @@ def scripted_names(game: PettingZooGame) -> list[str]:
     return ["cpu", "random", "minimax"] if TICTACTOE in game.name else ["cpu", "random"]
 
 
+def gauntlet_names(game: PettingZooGame) -> list[str]:
+    """The reference players a gauntlet of this game meets: its scripted players but ``cpu``,
+    which is ``random`` seeded otherwise."""
+    return [name for name in scripted_names(game) if name != "cpu"]
+
+
 def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: int) -> Player:
     """The player ``spec`` names in a run of ``game``.
 

@@ -38,7 +38,8 @@ EnvFactory = Callable[[], Any]  # () -> a PettingZoo AECEnv or ParallelEnv
 @runtime_checkable
 class GamePolicy(Protocol):
     """A player of a PettingZoo game: a batch of flattened observations (B, D) and, in a masked
-    game, their legal-action masks (B, A) -> B actions (legal ones, where a mask is given)."""
+    game, their legal-action masks (B, A) -> B actions (legal ones, where a mask is given). In a
+    game without a mask it is called as ``act(obs)``, Pong's policy protocol."""
 
     def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray: ...
 
@@ -52,13 +53,23 @@ class PettingZooGame:
     :param factory: builds a fresh env (``pettingzoo.classic.tictactoe_v3.env``, or any
         callable returning an AEC or parallel env of two agents).
     :param name: the game's name as the user gave it (stored with a run, shown in messages).
+    :param reset_options: ``(i) -> options`` passed to the env's ``reset`` in game i of every
+        match :meth:`evaluate` plays, for a game where who starts is a choice: Pong's
+        ``PongDuel`` takes ``lambda i: {"first_serve": i % 2}`` to serve as its built-in
+        evaluation does. ``None``: no options.
     :raises LeagueError: the env does not have two agents, or its spaces are not a Discrete
         action space and a Box, Discrete or ``{"observation", "action_mask"}`` observation.
     """
 
-    def __init__(self, factory: EnvFactory, name: str) -> None:
+    def __init__(
+        self,
+        factory: EnvFactory,
+        name: str,
+        reset_options: Callable[[int], dict[str, Any]] | None = None,
+    ) -> None:
         self.factory = factory
         self.name = name
+        self.reset_options = reset_options
         env = self.make_aec()
         agents = tuple(env.possible_agents)
         if len(agents) != 2:
@@ -118,13 +129,16 @@ class PettingZooGame:
         seed: int,
     ) -> list[MatchResult]:
         """``player`` in seat ``side`` against each opponent in the other, ``games`` games
-        each, game i seeded ``seed + i``."""
+        each, game i seeded ``seed + i`` (and reset with ``reset_options(i)``)."""
         player_id, policy = player
+        options = (
+            None if self.reset_options is None else [self.reset_options(i) for i in range(games)]
+        )
         results = []
         for opponent_id, opponent in opponents:
             seats = (policy, opponent) if side == 0 else (opponent, policy)
             outcomes = play_games(
-                self, [seats[0]] * games, [seats[1]] * games, range(seed, seed + games)
+                self, [seats[0]] * games, [seats[1]] * games, range(seed, seed + games), options
             )
             a_first = np.full(games, side == 0)
             results.append(match_result(player_id, opponent_id, outcomes, a_first, seed))
@@ -218,8 +232,7 @@ class SeatEnv(gym.Env):
         assert self.opponent is not None
         while self._ended is None and self.env.agent_selection != self.me:
             obs, mask = self.game.split(self.env.observe(self.them))
-            action = self.opponent.act(obs[None], None if mask is None else mask[None])[0]
-            self._step(int(action))
+            self._step(move(self.opponent, obs, mask))
 
     def _observe(self) -> np.ndarray:
         obs, self._mask = self.game.split(self.env.observe(self.me))
@@ -231,29 +244,41 @@ class SeatEnv(gym.Env):
         return {"opponent_id": self.opponent_id, "score": score}
 
 
+def move(policy: GamePolicy, obs: np.ndarray, mask: np.ndarray | None) -> int:
+    """The policy's action for one observation; in a game without a mask, ``act(obs)`` alone,
+    so Pong's players (``envs.scripted.Policy``) play unmasked games unchanged."""
+    if mask is None:
+        return int(policy.act(obs[None])[0])
+    return int(policy.act(obs[None], mask[None])[0])
+
+
 def play_games(
     game: PettingZooGame,
     first: Sequence[GamePolicy],
     second: Sequence[GamePolicy],
     seeds: Sequence[int],
+    options: Sequence[dict[str, Any] | None] | None = None,
     max_moves: int = 100_000,
 ) -> Outcomes:
     """Play game i between ``first[i]`` (seat 0) and ``second[i]`` (seat 1), seeded ``seeds[i]``.
 
+    :param options: per game, the options of the env's ``reset`` (default none).
     :param max_moves: a game still running after this many moves is a draw (a safeguard for
         games that may never end).
     :return: per game: ``left_points`` 1 where seat 0 won, ``right_points`` 1 where seat 1 won,
         ``terminated`` False for a draw, ``steps`` the moves played.
     """
     n = len(seeds)
-    if not len(first) == len(second) == n:
-        raise ValueError("first, second and seeds must have one entry per game")
+    options = [None] * n if options is None else options
+    if not len(first) == len(second) == len(options) == n:
+        raise ValueError("first, second, seeds and options must have one entry per game")
     won = np.zeros((n, 2), dtype=np.int64)
     steps = np.zeros(n, dtype=np.int64)
     env = game.make_aec()
     try:
         for i in range(n):
-            totals = _play_one(game, env, (first[i], second[i]), int(seeds[i]), max_moves)
+            players = (first[i], second[i])
+            totals = _play_one(game, env, players, int(seeds[i]), options[i], max_moves)
             steps[i] = totals.pop()
             if totals[0] != totals[1]:
                 won[i, int(totals[1] > totals[0])] = 1
@@ -267,10 +292,11 @@ def _play_one(
     env: AECEnv,
     players: tuple[GamePolicy, GamePolicy],
     seed: int,
+    options: dict[str, Any] | None,
     max_moves: int,
 ) -> list[float]:
     """One game: [seat 0's rewards, seat 1's rewards, moves]."""
-    env.reset(seed=seed)
+    env.reset(seed=seed, options=options)
     seat = {agent: k for k, agent in enumerate(game.agents)}
     totals = [0.0, 0.0]
     moves = 0
@@ -279,8 +305,7 @@ def _play_one(
         if terminated or truncated:
             break
         obs, mask = game.split(env.observe(agent))
-        action = players[seat[agent]].act(obs[None], None if mask is None else mask[None])[0]
-        env.step(int(action))
+        env.step(move(players[seat[agent]], obs, mask))
         moves += 1
         for name, k in seat.items():
             totals[k] += float(env.rewards.get(name, 0.0))
