@@ -109,6 +109,9 @@ class LeagueConfig:
     :param restart_exploration_eps: exploration rate at the start of every generation after a
         learner's first (DQN, QR-DQN); it falls to ``exploration_final_eps`` over
         ``exploration_fraction`` of the generation. 0 keeps the final rate.
+    :param restart_learning_rate: learning rate at the start of every generation after a
+        learner's first; it falls to ``learning_rate_end`` within the generation. Not set (None):
+        the algorithm's ``learning_rate``, as in a learner's first generation.
     :param payoff_decay: weight the past keeps at each new game in a learner's win rates.
     :param eval_games: games the new snapshot plays against each opponent after its generation.
     :param eval_seed: seed of game 0 of every evaluation match (game i uses eval_seed + i).
@@ -139,6 +142,7 @@ class LeagueConfig:
     exploiter_win_rate: float = 0.7
     league_exploiter_reset: float = 0.25
     restart_exploration_eps: float = 0.2
+    restart_learning_rate: float | None = None
     payoff_decay: float = 0.99
     eval_games: int = 32
     eval_seed: int = 1_000_000
@@ -315,6 +319,12 @@ def _validate(c: LeagueConfig) -> None:
     for name in ("exploiter_win_rate", "league_exploiter_reset", "restart_exploration_eps"):
         value = getattr(c, name)
         need(_is_number(value) and 0.0 <= value <= 1.0, name, "a number in [0, 1]")
+    need(
+        c.restart_learning_rate is None
+        or (_is_number(c.restart_learning_rate) and c.restart_learning_rate > 0.0),
+        "restart_learning_rate",
+        "a number > 0 (leave it out for the algorithm's learning_rate)",
+    )
     need(
         _is_number(c.payoff_decay) and 0.0 < c.payoff_decay <= 1.0,
         "payoff_decay",

@@ -110,18 +110,22 @@ class WithinGeneration:
 def schedule_generation(model: BaseAlgorithm, config: LeagueConfig, steps: int) -> None:
     """Set the learner's schedules for its next ``learn`` call of ``steps`` env steps.
 
-    The learning rate falls from ``learning_rate`` to ``learning_rate_end`` within the call. The
+    The learning rate falls from ``learning_rate`` (``restart_learning_rate``, where set, after the
+    learner's first generation) to ``learning_rate_end`` within the call. The
     exploration rate (DQN, QR-DQN) falls from ``exploration_initial_eps`` in the learner's first
     generation, from ``restart_exploration_eps`` in later ones, to ``exploration_final_eps`` over
     ``exploration_fraction`` of the call: a learner whose opponents changed explores again.
     """
     kwargs = config.algo_kwargs()
     scale = (model.num_timesteps + steps) / steps
-    rate = LinearSchedule(kwargs["learning_rate"], kwargs["learning_rate_end"], 1.0)
+    first = model.num_timesteps == 0
+    start = kwargs["learning_rate"]
+    if not first and config.restart_learning_rate is not None:
+        start = config.restart_learning_rate
+    rate = LinearSchedule(start, kwargs["learning_rate_end"], 1.0)
     model.lr_schedule = WithinGeneration(rate, scale)
     if hasattr(model, "exploration_schedule"):
         final = kwargs["exploration_final_eps"]
-        first = model.num_timesteps == 0
         start = (
             kwargs.get("exploration_initial_eps", 1.0) if first else config.restart_exploration_eps
         )

@@ -7,6 +7,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from envs.scripted import ScriptedCPU
 from league.config import LeagueConfig
+from league.errors import LeagueError
 from league.learners import make_vec_env, new_learner, schedule_generation
 
 STEPS = 400
@@ -66,3 +67,21 @@ def test_no_restart_keeps_the_final_exploration_rate() -> None:
     first, second = generations(config, 2)
     assert first.eps[0] == pytest.approx(1.0, abs=0.01)
     assert max(second.eps) == pytest.approx(0.02)
+
+
+def test_restart_learning_rate_starts_later_generations_lower() -> None:
+    config = LeagueConfig(
+        net_arch=(8,), restart_learning_rate=3e-4, hyperparams={"dqn": {"learning_starts": 50}}
+    )
+    first, second, third = generations(config, 3)
+    assert first.lr[1] == pytest.approx(1e-3, rel=0.01)
+    for later in (second, third):
+        assert later.lr[1] == pytest.approx(3e-4, rel=0.01)
+        assert later.lr[-1] == pytest.approx(1e-4, rel=0.05)
+
+
+def test_a_restart_learning_rate_that_is_not_a_positive_number_is_refused() -> None:
+    with pytest.raises(ValueError, match="restart_learning_rate"):
+        LeagueConfig(restart_learning_rate=0.0)
+    with pytest.raises(LeagueError, match="restart_learning_rate"):
+        LeagueConfig.from_dict({"restart_learning_rate": -1e-3})
