@@ -3,7 +3,8 @@
 :class:`Renderer` paints one game's state row (see ``envs.engine``) onto an off-screen surface
 and returns it as an RGB array: the court, with the score and the players' names in a band above
 it, where the ball never goes. It needs no display, so replays and ``rgb_array`` rendering work
-on a headless machine; it also draws the title cards shown between the games of a replay.
+on a headless machine; it also draws the title cards shown between the games of a replay, with
+a :class:`CardPainter`, which draws them at any size (a PettingZoo env's frames).
 :class:`Window` shows the same drawing in a real window and reads the keyboard, for watching a
 game live and, later, for playing against a snapshot.
 """
@@ -35,6 +36,7 @@ SCORE = (200, 203, 210)
 NAME = (130, 134, 146)
 TITLE = (240, 240, 240)
 
+SEATS = ("left", "right")  # the sides a card names by default: Pong's
 DASH = 12  # centre-line dash length and gap, pixels
 MARGIN = 6  # pixels above the score and below the names, in the band
 UP_KEYS = (pygame.K_w, pygame.K_UP)
@@ -96,9 +98,7 @@ class Renderer:
         self.rules = rules
         self.names = names
         self.reduce = reduce
-        self._score_font = pygame.font.Font(None, max(round(rules.height / 7), 12))
-        self._line_font = pygame.font.Font(None, max(round(rules.height / 11), 11))
-        self._name_font = pygame.font.Font(None, max(round(rules.height / 18), 10))
+        self._score_font, self._line_font, self._name_font = _fonts(rules.height)
         score_h, name_h = self._score_font.get_height(), self._name_font.get_height()
         self._name_top = MARGIN + score_h + 2
         # Even, so that a frame of an even court stays even (H.264's yuv420p needs even sizes).
@@ -110,6 +110,7 @@ class Renderer:
         self._court = pygame.Rect(0, self.band, width, height)
         self._backdrop = self._draw_backdrop()
         self._digits: dict[int, pygame.Surface] = {}
+        self._cards = CardPainter(self.size, rules.height, reduce, surface=self._surface)
         w, pw, margin = rules.width, rules.paddle_width, rules.paddle_margin
         self._left_x = _span(margin - pw, margin)
         self._right_x = _span(w - margin, w - margin + pw)
@@ -181,14 +182,62 @@ class Renderer:
         return self._array(self.paint(row))
 
     def card(
-        self, title: str, lines: Sequence[str] = (), sides: tuple[str, str] | None = None
+        self,
+        title: str,
+        lines: Sequence[str] = (),
+        sides: tuple[str, str] | None = None,
+        seats: tuple[str, str] = SEATS,
     ) -> np.ndarray:
-        """A title card the size of a frame, for between the games of a replay.
+        """A title card the size of a frame, for between the games of a replay (see
+        :meth:`CardPainter.card`).
+
+        :return: an RGB uint8 array of shape :attr:`shape`.
+        """
+        return self._cards.card(title, lines, sides, seats)
+
+    def _array(self, surface: pygame.Surface) -> np.ndarray:
+        return _to_array(surface, self.shape, self.reduce)
+
+
+class CardPainter:
+    """Draws title cards of any size: a Pong frame's, or the frames a PettingZoo env renders.
+
+    :param size: the card's (width, height) in pixels, before ``reduce``.
+    :param text_height: the height the text is scaled to (a Pong court's height; a frame's).
+    :param reduce: cards are returned 1/reduce as wide and as high as drawn.
+    :param surface: a surface of ``size`` to draw on (a renderer shares its own), else a new one.
+    """
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        text_height: float,
+        reduce: int = 1,
+        surface: pygame.Surface | None = None,
+    ) -> None:
+        if reduce < 1:
+            raise ValueError(f"reduce={reduce} must be >= 1")
+        pygame.font.init()
+        self.size = size
+        self.reduce = reduce
+        self.shape = (size[1] // reduce, size[0] // reduce, 3)
+        """The shape of a card :meth:`card` returns: (height, width, 3)."""
+        self._surface = surface if surface is not None else pygame.Surface(size)
+        self._title_font, self._line_font, self._name_font = _fonts(text_height)
+
+    def card(
+        self,
+        title: str,
+        lines: Sequence[str] = (),
+        sides: tuple[str, str] | None = None,
+        seats: tuple[str, str] = SEATS,
+    ) -> np.ndarray:
+        """A title card.
 
         :param title: the first line, large (e.g. ``"game 2 of 3"``).
         :param lines: lines under it, centred: the first one medium, the others small.
-        :param sides: who plays left and who plays right: each name in its own half, under the
-            word ``left`` or ``right``.
+        :param sides: who plays each seat: each name in its own half, under its seat's name.
+        :param seats: the seats' names (Pong's ``left`` and ``right``; an env's agents).
         :return: an RGB uint8 array of shape :attr:`shape`.
         """
         s = self._surface
@@ -196,7 +245,7 @@ class Renderer:
         w, h = self.size
         fit = w - 40
         y = round(h * 0.14)
-        fonts = [self._score_font, self._line_font] + [self._name_font] * len(lines)
+        fonts = [self._title_font, self._line_font] + [self._name_font] * len(lines)
         colours = [TITLE, SCORE] + [NAME] * len(lines)
         for text, font, colour in zip((title, *lines), fonts, colours, strict=False):
             label = font.render(_fit(font, text, fit), True, colour)
@@ -204,25 +253,34 @@ class Renderer:
             y += font.get_height() + 8
         if sides is not None:
             y = max(y + 16, round(h * 0.62))
-            for side, name, centre in zip(
-                ("left", "right"), sides, (w / 4, 3 * w / 4), strict=True
-            ):
-                label = self._name_font.render(side, True, NAME)
+            for seat, name, centre in zip(seats, sides, (w / 4, 3 * w / 4), strict=True):
+                label = self._name_font.render(_fit(self._name_font, seat, w // 2 - 20), True, NAME)
                 s.blit(label, label.get_rect(midtop=(round(centre), y)))
                 text = _fit(self._line_font, name, w // 2 - 20)
                 label = self._line_font.render(text, True, PADDLE)
                 s.blit(label, label.get_rect(midtop=(round(centre), y + label.get_height())))
             s.fill(CENTRE_LINE, pygame.Rect(w // 2 - 1, y, 2, 2 * self._line_font.get_height()))
-        return self._array(s)
+        return _to_array(s, self.shape, self.reduce)
 
-    def _array(self, surface: pygame.Surface) -> np.ndarray:
-        if self.reduce > 1:
-            # smoothscale averages the pixels a shrunk pixel covers; it is 3x faster than
-            # reducing the array with Pillow, which converts it to its own layout and back.
-            surface = pygame.transform.smoothscale(surface, self.shape[1::-1])
-        # tobytes gives the rows in image order in one call; a bytearray keeps the array writable.
-        data = bytearray(pygame.image.tobytes(surface, "RGB"))
-        return np.frombuffer(data, dtype=np.uint8).reshape(self.shape)
+
+def _fonts(height: float) -> tuple[pygame.font.Font, pygame.font.Font, pygame.font.Font]:
+    """The large (score, title), medium (line) and small (name) fonts for a drawing this high."""
+    return (
+        pygame.font.Font(None, max(round(height / 7), 12)),
+        pygame.font.Font(None, max(round(height / 11), 11)),
+        pygame.font.Font(None, max(round(height / 18), 10)),
+    )
+
+
+def _to_array(surface: pygame.Surface, shape: tuple[int, int, int], reduce: int) -> np.ndarray:
+    """``surface`` as an RGB uint8 array of ``shape``, each pixel the mean of its block."""
+    if reduce > 1:
+        # smoothscale averages the pixels a shrunk pixel covers; it is 3x faster than
+        # reducing the array with Pillow, which converts it to its own layout and back.
+        surface = pygame.transform.smoothscale(surface, shape[1::-1])
+    # tobytes gives the rows in image order in one call; a bytearray keeps the array writable.
+    data = bytearray(pygame.image.tobytes(surface, "RGB"))
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from envs.engine import N_FIELDS, TERMINATED, TRUNCATED
-from envs.replay import SUFFIXES, Card, Recorder
+from envs.render import SEATS
+from envs.replay import STILL_FPS, SUFFIXES, Card, Recorder, Slideshow
 from envs.rules import Rules
 from league.errors import LeagueError
 from league.evaluation import Outcomes, match_result, play_games
@@ -32,6 +33,7 @@ SIDES = ("alternate", "fixed")
 Z_95 = 1.959963984540054  # the standard normal's 97.5% quantile
 VIDEO_FPS = 60
 VIDEO_SPEED = 2.5  # a 1,000-step rally (16.7 s of play) in 6.7 s
+GAME_MOVE_SECONDS = 1.0  # a PettingZoo game's position in a video, at speed 1 (0.4 s at 2.5)
 
 
 def wilson_interval(successes: float, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -137,13 +139,14 @@ class Match:
     :param outcomes: per-game outcomes from the left side's view.
     :param a_left: per game, whether A played left.
     :param seconds: wall-clock seconds of play.
-    :param recorded: state rows (T, N_FIELDS) of each of the first games kept for a video.
+    :param recorded: per game kept for a video, of the first ones: Pong's state rows
+        (T, N_FIELDS), or a PettingZoo game's ``rgb_array`` frames, one per position.
     """
 
     outcomes: Outcomes
     a_left: np.ndarray
     seconds: float
-    recorded: list[np.ndarray] = field(default_factory=list)
+    recorded: list[Any] = field(default_factory=list)
 
 
 def a_plays_left(games: int, sides: str) -> np.ndarray:
@@ -293,18 +296,25 @@ def _games_won(a: str, b: str, a_won: np.ndarray, b_won: np.ndarray) -> str:
     return f"{a} {int(a_won.sum())} - {int(b_won.sum())} {b}{tail}"
 
 
-def film(rules: Rules, a: Player, b: Player, match: Match) -> Recorder:
-    """The recorded games as one recording, with a title card before each and one at the end.
+def match_cards(
+    a: str,
+    b: str,
+    match: Match,
+    seats: tuple[str, str] = SEATS,
+    draw: str = " (a draw: stopped at the step limit)",
+) -> list[Card]:
+    """The title cards of a match's recorded games: one before each game, one at the end.
 
     The card before a game says which game of how many it is, the games each player has won
-    so far (and the points of the game before), and who plays left and who plays right; the last
-    card, the games won in all. In the games, the names under the scores follow the sides.
+    so far (and the points of the game before), and who plays which seat; the last card, the
+    games won in all.
 
-    :param rules: the rules the games were played under.
-    :param a: player A.
-    :param b: player B.
+    :param a: player A's name.
+    :param b: player B's name.
     :param match: the match, with its first games recorded.
-    :return: the recorder, ready to save.
+    :param seats: what the seats are called (Pong's left and right; an env's agents).
+    :param draw: what follows the points of a game that was drawn.
+    :return: ``len(match.recorded) + 1`` cards.
     """
     shown = len(match.recorded)
     a_left = match.a_left[:shown]
@@ -315,19 +325,37 @@ def film(rules: Rules, a: Player, b: Player, match: Match) -> Recorder:
     b_pts = np.where(a_left, outcomes.right_points, outcomes.left_points)
 
     def ended(k: int) -> str:
-        draw = "" if outcomes.terminated[k] else " (a draw: stopped at the step limit)"
-        return f"game {k + 1}: {a.id} {a_pts[k]} - {b_pts[k]} {b.id}{draw}"
+        note = "" if outcomes.terminated[k] else draw
+        return f"game {k + 1}: {a} {a_pts[k]} - {b_pts[k]} {b}{note}"
 
-    recorder = Recorder(rules)
-    for k, rows in enumerate(match.recorded):
-        lines = [_games_won(a.id, b.id, a_won[:k], b_won[:k]), "games won so far"]
+    cards = []
+    for k in range(shown):
+        lines = [_games_won(a, b, a_won[:k], b_won[:k]), "games won so far"]
         if k > 0:
             lines.append(ended(k - 1))
-        sides = (a.id, b.id) if a_left[k] else (b.id, a.id)
-        recorder.add_card(Card(f"game {k + 1} of {shown}", tuple(lines), sides))
-        recorder.add_game(rows, sides)
-    won = _games_won(a.id, b.id, a_won, b_won)
-    recorder.add_card(Card(f"after {_count(shown, 'game')}", (won, "games won", ended(shown - 1))))
+        sides = (a, b) if a_left[k] else (b, a)
+        cards.append(Card(f"game {k + 1} of {shown}", tuple(lines), sides, seats=seats))
+    won = _games_won(a, b, a_won, b_won)
+    cards.append(Card(f"after {_count(shown, 'game')}", (won, "games won", ended(shown - 1))))
+    return cards
+
+
+def film(rules: Rules, a: Player, b: Player, match: Match) -> Recorder:
+    """The recorded games as one recording, with a title card before each and one at the end
+    (:func:`match_cards`). In the games, the names under the scores follow the sides.
+
+    :param rules: the rules the games were played under.
+    :param a: player A.
+    :param b: player B.
+    :param match: the match, with its first games recorded.
+    :return: the recorder, ready to save.
+    """
+    cards = match_cards(a.id, b.id, match)
+    recorder = Recorder(rules)
+    for card, rows in zip(cards, match.recorded, strict=False):
+        recorder.add_card(card)
+        recorder.add_game(rows, card.sides)
+    recorder.add_card(cards[-1])
     return recorder
 
 
@@ -345,15 +373,22 @@ def save_video(
     :param progress: show a bar over the frames on stderr while they are drawn and encoded
         (none when stderr is not a terminal).
     """
-    recorder = film(rules, a, b, match)
+    return write_video(film(rules, a, b, match), path, VIDEO_FPS, speed, progress)
+
+
+def write_video(
+    recording: Recorder | Slideshow, path: Path, fps: int, speed: float, progress: bool
+) -> Path:
+    """Save a recording (Pong's :class:`Recorder`, a game's :class:`Slideshow`), with a bar
+    over its frames on stderr if ``progress`` (none when stderr is not a terminal)."""
     if not progress:
-        return recorder.save(path, fps=VIDEO_FPS, speed=speed)
+        return recording.save(path, fps=fps, speed=speed)
     from tqdm import tqdm
 
     # The style of league.progress's training bars; not imported from there, since that module
     # loads SB3 and torch (4 s more for a pit on 2 cores).
     with tqdm(
-        total=recorder.frame_count(path, VIDEO_FPS, speed),
+        total=recording.frame_count(path, fps, speed),
         desc=f"writing {path.name}",
         unit="frame",
         leave=False,
@@ -361,7 +396,7 @@ def save_video(
         dynamic_ncols=True,
         disable=None,  # none when stderr is not a terminal (a log, a pipe)
     ) as bar:
-        return recorder.save(path, fps=VIDEO_FPS, speed=speed, on_frames=bar.update)
+        return recording.save(path, fps=fps, speed=speed, on_frames=bar.update)
 
 
 def why_not_recorded(
@@ -465,11 +500,8 @@ def pit(
         )
     check_video_speed(video_speed)
     if run_dir is not None and run_game(run_dir) != "pong":
-        if video is not None:
-            raise LeagueError(
-                "--video: videos of PettingZoo games are not built yet; pit plays them without"
-            )
-        return _pit_game(a_spec, b_spec, Path(run_dir), games, seed, sides, record)
+        film_it = GameVideo(Path(video), video_games, video_speed, progress) if video else None
+        return _pit_game(a_spec, b_spec, Path(run_dir), games, seed, sides, record, film_it)
     rules, frame_stack = game_settings(run_dir, rules_name)
     run_rules = game_settings(run_dir, None)[0] if run_dir is not None else None
     video_path = check_video_path(Path(video)) if video is not None else None
@@ -503,19 +535,60 @@ def run_game(run_dir: Path | str) -> str:
         return str(store.config().get("game", "pong"))
 
 
+@dataclass(frozen=True)
+class GameVideo:
+    """What ``pit --video`` asks of a PettingZoo game's match.
+
+    :param path: the ``.mp4`` or ``.gif`` to write.
+    :param games: how many of the first games it shows.
+    :param speed: a position shows ``GAME_MOVE_SECONDS / speed`` seconds.
+    :param progress: a bar on stderr while it is written.
+    """
+
+    path: Path
+    games: int
+    speed: float = VIDEO_SPEED
+    progress: bool = False
+
+
 def _pit_game(
-    a_spec: str, b_spec: str, run_dir: Path, games: int, seed: int, sides: str, record: bool
+    a_spec: str,
+    b_spec: str,
+    run_dir: Path,
+    games: int,
+    seed: int,
+    sides: str,
+    record: bool,
+    video: GameVideo | None = None,
 ) -> PitReport:
-    """``pit`` in a run of a PettingZoo game (see :mod:`league.games.arena`)."""
+    """``pit`` in a run of a PettingZoo game (see :mod:`league.games.arena`); with ``video``,
+    its first games filmed from the env's ``rgb_array`` frames as they are played."""
     from league.games import load_game
     from league.games.arena import alternate_seats, play_game_match, resolve_game_player
 
     game = load_game(run_game(run_dir))
+    if video is not None:
+        check_video_path(video.path)
+        game.check_renders()
     a = resolve_game_player(a_spec, run_dir, game, seed)
     b = resolve_game_player(b_spec, run_dir, game, seed + 1)
     a_first = alternate_seats(games, sides)
-    outcomes, seconds = play_game_match(game, a, b, seed, a_first)
-    result = report(a, b, Match(outcomes, a_first, seconds), seed, sides)
+    filmed = video.games if video is not None else 0
+    frames: list[list[np.ndarray]] = [[] for _ in range(filmed)]
+    outcomes, seconds = play_game_match(
+        game, a, b, seed, a_first, filmed, lambda i, frame: frames[i].append(frame)
+    )
+    match = Match(outcomes, a_first, seconds, frames)
+    result = report(a, b, match, seed, sides)
+    if video is not None:
+        show = Slideshow(GAME_MOVE_SECONDS)
+        cards = match_cards(a.id, b.id, match, seats=game.agents, draw=" (a draw)")
+        for card, pictures in zip(cards, frames, strict=False):
+            show.add_card(card)
+            show.add_game(pictures)
+        show.add_card(cards[-1])
+        write_video(show, video.path, STILL_FPS, video.speed, video.progress)
+        result = replace(result, video=str(video.path))
     reason = (
         "pit results of a PettingZoo game are not added to its run yet" if record else "not asked"
     )

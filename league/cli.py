@@ -292,7 +292,7 @@ def add_pit(sub: Any) -> None:
         type=Path,
         metavar="PATH",
         help="write the first games to PATH: .mp4 (H.264, 60 fps) or .gif (half the size), "
-        "a title card before each game",
+        "a title card before each game; a PettingZoo game's own rgb_array frames, one per move",
     )
     p.add_argument(
         "--video-games", type=int, default=1, metavar="K", help="games in the video (default 1)"
@@ -303,7 +303,8 @@ def add_pit(sub: Any) -> None:
         default=VIDEO_SPEED,
         metavar="S",
         help=f"the video plays S times faster than real time, by dropping frames (default "
-        f"{VIDEO_SPEED:g}: a 1,000-step rally in {1000 / 60 / VIDEO_SPEED:.1f} s)",
+        f"{VIDEO_SPEED:g}: a 1,000-step rally in {1000 / 60 / VIDEO_SPEED:.1f} s); a position "
+        "of a PettingZoo game shows 1/S s",
     )
     p.add_argument(
         "--record",
@@ -445,11 +446,15 @@ def add_play(sub: Any) -> None:
         examples=[
             "pong-league play right-0008 --run runs/my-run",
             "pong-league play cpu --side right --rules seed",
+            "pong-league play minimax --run runs/tictactoe --side right",
         ],
         help="play against a player with the keyboard",
         description=(
             "Play one game against A in a window at 60 fps: W/S or the arrow keys move your "
-            "paddle, Space pauses, Esc quits. A is any player pit accepts."
+            "paddle, Space pauses, Esc quits. A is any player pit accepts. In a run of a "
+            "PettingZoo game (--run) the game is played in the terminal: the board is printed "
+            "and you type the number of a legal action; q or Ctrl-D quits. --side left plays "
+            "the env's first agent, right its second."
         ),
     )
     p.add_argument("a", metavar="A", help="the player to face")

@@ -1,5 +1,8 @@
 """Play against any player with the keyboard: ``pong-league play A``.
 
+In a run of a PettingZoo game, ``play`` is a game in the terminal instead
+(:mod:`league.games.play`): the board printed, your moves typed.
+
 One game on the engine directly: the person's paddle takes the keys held in the pygame
 :class:`~envs.render.Window` (W/S or the arrows; Space pauses, Escape or closing the window quits),
 the other paddle is A's policy on its own observations, and the window shows every step at 60
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +23,9 @@ from envs.observation import FRAME_SIZE, push_coords
 from envs.rules import Rules
 from league.errors import LeagueError
 from league.players import Player
+
+if TYPE_CHECKING:
+    from league.games.play import GamePlayResult
 
 SIDES = ("left", "right")
 HUMAN = "you"
@@ -135,15 +142,21 @@ def play_cli(
     side: str = "left",
     rules_name: str | None = None,
     seed: int | None = None,
-) -> PlayResult:
-    """``pong-league play``: resolve the opponent and the game, refuse to play without a screen."""
+) -> PlayResult | GamePlayResult:
+    """``pong-league play``: resolve the opponent and the game, refuse to play without a screen.
+
+    A run of a PettingZoo game is played in the terminal instead (:mod:`league.games.play`).
+    """
     from envs.render import prepare_sdl
+    from league.arena import run_game
     from league.players import game_settings, resolve_player
 
     if side not in SIDES:
         raise LeagueError(f"unknown --side {side!r}; choose left or right")
     if seed is not None and seed < 0:
         raise LeagueError(f"--seed {seed}: seeds are integers >= 0")
+    if run_dir is not None and run_game(run_dir) != "pong":
+        return _play_game_cli(spec, Path(run_dir), side, rules_name, seed)
     rules, frame_stack = game_settings(run_dir, rules_name)
     opponent = resolve_player(spec, run_dir, rules, frame_stack, seed=seed)
     if prepare_sdl():
@@ -152,3 +165,22 @@ def play_cli(
             "(set SDL_VIDEODRIVER to choose a video driver yourself)"
         )
     return play(opponent, rules, side, frame_stack, seed)
+
+
+def _play_game_cli(
+    spec: str, run_dir: Path, side: str, rules_name: str | None, seed: int | None
+) -> GamePlayResult:
+    """``play`` in a run of a PettingZoo game: the terminal game of :mod:`league.games.play`."""
+    from league.arena import run_game
+    from league.games import load_game
+    from league.games.arena import resolve_game_player
+    from league.games.play import play_game
+
+    game_name = run_game(run_dir)
+    if rules_name is not None:
+        raise LeagueError(f"--rules is for Pong; {run_dir} is a league of {game_name}")
+    game = load_game(game_name)
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31))  # a fresh game each time
+    opponent = resolve_game_player(spec, run_dir, game, seed)
+    return play_game(game, opponent, side, seed)

@@ -198,8 +198,8 @@ def game_settings(run_dir: Path | str | None, rules_name: str | None) -> tuple[R
             config = LeagueConfig.from_dict(store.config(), origin=f"{run_dir} config")
         if config.game != "pong":
             raise LeagueError(
-                f"{run_dir} is a league of {config.game}: play plays Pong runs only so far; "
-                "pit, exploit, gauntlet, ls, matrix and TensorBoard take any run"
+                f"{run_dir} is a league of {config.game}, not of Pong: it has no Pong rules "
+                "or frame stack"
             )
         frame_stack = config.frame_stack
         run_rules = config.game_rules()

@@ -266,9 +266,29 @@ def test_pit_plays_a_tictactoe_run_with_seats_alternating(tictactoe_run: Path, c
     capsys.readouterr()
     run = str(tictactoe_run)
     assert main(["pit", "left-0001", "minimx", "--run", run]) == 2
-    assert main(["pit", "left-0001", "random", "--run", run, "--video", "x.mp4"]) == 2
+    assert main(["pit", "left-0001", "random", "--run", run, "--video", "no/such/x.mp4"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert "did you mean minimax?" in err[0] and "videos of PettingZoo games" in err[1]
+    assert "did you mean minimax?" in err[0] and "does not exist" in err[1]
+
+
+@pytest.mark.slow
+def test_play_a_snapshot_and_the_nash_mixture_of_a_run_in_the_terminal(
+    tictactoe_run: Path, monkeypatch, capsys
+) -> None:
+    import io
+
+    from league.cli import main
+
+    capsys.readouterr()
+    for opponent in ("right-0002", "nash:left"):
+        side = "left" if opponent.startswith("right") else "right"  # the snapshot's own seat
+        monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{k}\n" for k in range(9))))
+        args = ["play", opponent, "--run", str(tictactoe_run), "--side", side, "--seed", "4"]
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert f"{opponent} plays" in out
+        last = out.strip().splitlines()[-1]
+        assert last.startswith("you ") and f"{opponent}" in last and "after" in last
 
 
 def test_a_bad_game_is_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:
@@ -464,3 +484,114 @@ def test_gauntlet_plays_a_tictactoe_snapshot_against_the_reference_players(
             )
         assert data["rows"][1]["wins"] == 0  # nobody beats perfect play
         assert data["score"] == data["rows"][1]["win_rate"]  # random moves are the league's cpu
+
+
+# ------------------------------------------------------------------------- pit --video
+
+
+def bare_run(tmp_path: Path, game_name: str) -> Path:
+    """A run of ``game_name`` without snapshots: enough for pit between reference players."""
+    from league.store import LeagueStore
+
+    run = tmp_path / "run"
+    LeagueStore.create(run, {"game": game_name}).close()
+    return run
+
+
+def test_filmed_games_are_the_games_played() -> None:
+    g = game(TICTACTOE)
+    n, seeds = 6, range(40, 46)
+    play = lambda **kw: play_games(g, [RandomLegal(9, 1)] * n, [RandomLegal(9, 2)] * n, seeds, **kw)  # noqa: E731
+    frames: dict[int, list[np.ndarray]] = {}
+    filmed = play(filmed=2, on_frame=lambda i, f: frames.setdefault(i, []).append(f))
+    plain = play()
+    for field in ("left_points", "right_points", "steps", "terminated"):
+        assert np.array_equal(getattr(filmed, field), getattr(plain, field))
+    assert sorted(frames) == [0, 1]
+    for i in (0, 1):
+        assert len(frames[i]) == plain.steps[i] + 1  # the empty board, then one per move
+        assert frames[i][0].ndim == 3 and frames[i][0].shape[2] == 3
+        moved = [
+            np.abs(a.astype(int) - b).sum() > 0
+            for a, b in zip(frames[i][:-1], frames[i][1:], strict=True)
+        ]
+        assert all(moved)  # every move changes the picture
+
+
+def _pit_video(run: Path, video: Path, games: int, shown: int, capsys) -> tuple[dict, dict]:
+    """The JSON reports of one pit with a video and the same pit without."""
+    import json
+
+    from league.cli import main
+
+    base = ["pit", "minimax", "random", "--run", str(run), "--games", str(games), "--seed", "7"]
+    assert main([*base, "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main([*base, "--video", str(video), "--video-games", str(shown), "--json"]) == 0
+    return json.loads(capsys.readouterr().out), plain
+
+
+def _positions(run: Path, shown: int) -> int:
+    """Positions (one per move, plus the empty board) in the first games of minimax vs random
+    from seed 7: the first ``shown`` games of the match, played again as a match of their own."""
+    from league.arena import pit
+
+    report = pit("minimax", "random", run, games=shown, seed=7)
+    return round(report.mean_length * shown) + shown
+
+
+def test_pit_films_a_tictactoe_match_as_an_mp4(tmp_path: Path, capsys) -> None:
+    import imageio.v2 as imageio
+
+    from envs.replay import CARD_SECONDS, STILL_FPS
+    from league.arena import GAME_MOVE_SECONDS, VIDEO_SPEED
+
+    run, video = bare_run(tmp_path, TICTACTOE), tmp_path / "ttt.mp4"
+    filmed, plain = _pit_video(run, video, games=6, shown=2, capsys=capsys)
+    assert filmed["video"] == str(video)
+    for key in ("wins", "losses", "draws", "mean_length"):
+        assert filmed[key] == plain[key]  # filming changes nothing in the match
+    positions = _positions(run, 2)
+    card = round(CARD_SECONDS * STILL_FPS)
+    move = round(GAME_MOVE_SECONDS / VIDEO_SPEED * STILL_FPS)
+    last = round((GAME_MOVE_SECONDS / VIDEO_SPEED + CARD_SECONDS) * STILL_FPS)
+    expected = 3 * card + (positions - 2) * move + 2 * last  # 3 cards: before each game, at the end
+    with imageio.get_reader(video, format="FFMPEG") as reader:
+        frames = [frame.astype(np.int16) for frame in reader]
+    assert len(frames) == expected
+    assert frames[0].shape == (1000, 1000, 3)
+    changes = sum(np.abs(a - b).mean() > 1 for a, b in zip(frames[:-1], frames[1:], strict=True))
+    # Every move changes the board; the cards come and go: 3 cards around 2 games.
+    assert changes >= positions - 2 + 4
+    assert np.abs(frames[0] - frames[card]).mean() > 5  # the first card, then the empty board
+
+
+def test_pit_films_a_tictactoe_match_as_a_gif(tmp_path: Path, capsys) -> None:
+    import imageio.v2 as imageio
+
+    run, video = bare_run(tmp_path, TICTACTOE), tmp_path / "ttt.gif"
+    filmed, _ = _pit_video(run, video, games=4, shown=3, capsys=capsys)
+    assert filmed["video"] == str(video) and video.read_bytes()[:6] == b"GIF89a"
+    frames = imageio.mimread(video)
+    assert len(frames) == _positions(run, 3) + 4  # one frame per position and per card
+    assert frames[0].shape[:2] == (500, 500)  # half size, as Pong's GIFs
+    # Each frame differs from the one before: a move, or a card.
+    assert all((a != b).any() for a, b in zip(frames[:-1], frames[1:], strict=True))
+
+
+def test_a_video_of_a_game_that_cannot_render_is_refused_before_play(
+    tmp_path: Path, capsys
+) -> None:
+    from league.cli import main
+
+    example = Path(__file__).resolve().parent.parent / "scripts" / "example_game.py"
+    run = bare_run(tmp_path, f"py:{example}:env")
+    video = tmp_path / "race.mp4"
+    assert main(["pit", "random", "cpu", "--run", str(run), "--video", str(video)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot draw rgb_array frames" in err and err.count("\n") == 1
+    assert not video.exists()
+    assert main(["pit", "random", "cpu", "--run", str(run), "--games", "4"]) == 0  # it plays
+    with pytest.raises(LeagueError, match="render modes: none"):
+        load_game(f"py:{example}:env").check_renders()
+    assert game(TICTACTOE).check_renders() == (1000, 1000)

@@ -110,3 +110,109 @@ def test_play_without_a_screen_says_so(
         monkeypatch.delenv(name, raising=False)
     assert main(["play", "cpu"]) == 2
     assert "play needs a screen" in capsys.readouterr().err
+
+
+# ------------------------------------------------- a PettingZoo run, played in the terminal
+
+TICTACTOE = "pettingzoo.classic.tictactoe_v3"
+
+
+@pytest.fixture
+def tictactoe_run(tmp_path):
+    """A run of tic-tac-toe without snapshots: enough to play its reference players."""
+    from league.store import LeagueStore
+
+    run = tmp_path / "run"
+    LeagueStore.create(run, {"game": TICTACTOE}).close()
+    return run
+
+
+def play_typed(run, typed: str, *args: str, monkeypatch, capsys) -> tuple[int, str]:
+    """``pong-league play`` in ``run`` with ``typed`` as the keyboard: (exit status, output)."""
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    status = main(["play", *args, "--run", str(run)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return status, captured.out
+
+
+EVERY_CELL = "".join(f"{k}\n" for k in range(9))  # refused once taken, so always a full game
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_whole_tictactoe_game_against_minimax_in_the_terminal(
+    tictactoe_run, side: str, monkeypatch, capsys
+) -> None:
+    status, out = play_typed(tictactoe_run, EVERY_CELL, "minimax", "--side", side, "--seed", "2",
+                             monkeypatch=monkeypatch, capsys=capsys)  # fmt: skip
+    assert status == 0
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("you ") and "after" in last and "you win" not in last  # perfect play
+    assert ("minimax wins" in last) or ("a draw" in last)
+    seat = "player_1" if side == "left" else "player_2"
+    assert out.startswith(f"you play {seat} against minimax")
+    assert out.count("minimax plays") >= 2
+    # The board is drawn: the first one shows its empty cells' action numbers (you move first
+    # as player_1; as player_2 one cell is already taken).
+    lines = out.splitlines()
+    legend = next(i for i, line in enumerate(lines) if line.startswith("(X plane 0"))
+    first_board = lines[legend - 3 : legend]
+    taken = sum(cell in "XO" for row in first_board for cell in row.split())
+    assert taken == (0 if side == "left" else 1)
+
+
+def test_an_illegal_or_unreadable_move_is_refused_and_asked_again(
+    tictactoe_run, monkeypatch, capsys
+) -> None:
+    typed = "4\nfour\n4\n9\n" + EVERY_CELL
+    status, out = play_typed(tictactoe_run, typed, "random", "--seed", "5",
+                             monkeypatch=monkeypatch, capsys=capsys)  # fmt: skip
+    assert status == 0
+    assert "'four' is not an action number" in out
+    assert "4 is not a legal action now" in out and "9 is not a legal action now" in out
+    # After each refusal the legal actions are listed again, without 4 (it is yours now).
+    after = out.split("4 is not a legal action now", 1)[1].splitlines()[1]
+    assert after.startswith("legal actions:") and "4" not in after.split(":")[1].split()
+
+
+@pytest.mark.parametrize("typed", ["", "q\n", "0\nq\n"])
+def test_the_end_of_the_input_or_q_quits_cleanly(
+    tictactoe_run, typed: str, monkeypatch, capsys
+) -> None:
+    status, out = play_typed(tictactoe_run, typed, "cpu", "--seed", "1",
+                             monkeypatch=monkeypatch, capsys=capsys)  # fmt: skip
+    assert status == 0
+    moves = 0 if typed in ("", "q\n") else 2  # your move 0, then cpu's
+    # (after the prompt, on its line: typed at a terminal, q and Enter end that line)
+    assert out.strip().splitlines()[-1].endswith(f"you vs cpu: you quit after {moves} moves")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["left-0009"], "unknown player 'left-0009'"),
+        (["minimax", "--rules", "seed"], "--rules is for Pong"),
+        (["nash:left"], "has no snapshots of both roles"),
+    ],
+)
+def test_bad_play_input_in_a_game_run_is_one_line(
+    tictactoe_run, args: list[str], message: str, capsys
+) -> None:
+    assert main(["play", *args, "--run", str(tictactoe_run)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_board_without_one_action_per_cell_and_a_flat_observation() -> None:
+    from league.games.play import board_text
+
+    board = np.zeros((2, 3, 2))
+    board[1, 0, 0] = board[1, 2, 1] = 1
+    assert board_text(None, {"observation": board}, False, 3).splitlines()[:3] == [
+        "0 1 2",  # one action per column: the columns are numbered
+        ". . .",
+        "X . O",
+    ]
+    assert board_text(None, np.array([0, 1, 0]), False, 2) == "observation: [0 1 0]"

@@ -15,7 +15,7 @@ import numpy as np
 
 from league.errors import LeagueError, did_you_mean
 from league.evaluation import Outcomes
-from league.games.pettingzoo import PettingZooGame, play_games
+from league.games.pettingzoo import FrameHook, PettingZooGame, play_games
 from league.games.reference import RandomLegal, TicTacToeMinimax
 from league.players import Player, nash_player
 from league.policies import NumpyPolicy
@@ -64,11 +64,20 @@ def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: in
 
 
 def play_game_match(
-    game: PettingZooGame, a: Player, b: Player, seed: int, a_first: np.ndarray
+    game: PettingZooGame,
+    a: Player,
+    b: Player,
+    seed: int,
+    a_first: np.ndarray,
+    filmed: int = 0,
+    on_frame: FrameHook | None = None,
 ) -> tuple[Outcomes, float]:
     """Play one game per entry of ``a_first``: A in the first seat where it is True; a mixed
     player draws its member per game; game i is seeded ``seed + i``.
 
+    :param filmed: how many of the first games to film (see
+        :func:`~league.games.pettingzoo.play_games`).
+    :param on_frame: gets ``(game, frame)`` for every position of a filmed game.
     :return: the outcomes from the first seat's view, and the seconds they took.
     """
     games = len(a_first)
@@ -76,7 +85,9 @@ def play_game_match(
     first = [m if f else t for m, t, f in zip(mine, theirs, a_first, strict=True)]
     second = [t if f else m for m, t, f in zip(mine, theirs, a_first, strict=True)]
     started = time.perf_counter()
-    outcomes = play_games(game, first, second, range(seed, seed + games))
+    outcomes = play_games(
+        game, first, second, range(seed, seed + games), filmed=filmed, on_frame=on_frame
+    )
     return outcomes, time.perf_counter() - started
 
 

@@ -18,6 +18,7 @@ rewards over the game sum higher wins, equal sums are a draw.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -45,6 +46,7 @@ class GamePolicy(Protocol):
 
 
 GameOpponentSampler = Callable[[np.random.Generator], tuple[str, GamePolicy]]
+FrameHook = Callable[[int, np.ndarray], None]  # (game index, rgb_array frame)
 
 
 class PettingZooGame:
@@ -100,9 +102,12 @@ class PettingZooGame:
         self.action_space = spaces.Discrete(int(acts[0].n))
         env.close()
 
-    def make_aec(self) -> AECEnv:
-        """A fresh env of the game, turned into an AEC env if it is a parallel one."""
-        env = self.factory()
+    def make_aec(self, render_mode: str | None = None) -> AECEnv:
+        """A fresh env of the game, turned into an AEC env if it is a parallel one.
+
+        :param render_mode: passed to the factory (``render_mode="rgb_array"``) when given.
+        """
+        env = self.factory() if render_mode is None else self.factory(render_mode=render_mode)
         if isinstance(env, ParallelEnv):
             env = parallel_to_aec(env)
         if not isinstance(env, AECEnv):
@@ -111,6 +116,36 @@ class PettingZooGame:
                 "AEC or parallel env"
             )
         return env
+
+    def check_renders(self) -> tuple[int, int]:
+        """Make sure the env draws ``rgb_array`` frames, before a match is played for a video.
+
+        :return: a frame's (height, width).
+        :raises LeagueError: the env has no ``rgb_array`` render mode, its factory takes no
+            ``render_mode``, or what it renders is not an RGB image.
+        """
+        label = f"--video: game {self.name} cannot draw rgb_array frames"
+        how = "give its factory a render_mode argument and the env an rgb_array render mode"
+        plain = self.make_aec()
+        modes = list(plain.metadata.get("render_modes", []))
+        plain.close()
+        if "rgb_array" not in modes:
+            raise LeagueError(f"{label} (its render modes: {', '.join(modes) or 'none'}); {how}")
+        try:
+            env = self.make_aec("rgb_array")
+        except LeagueError:
+            raise
+        except Exception as exc:  # e.g. a factory without a render_mode argument
+            raise LeagueError(f"{label} ({type(exc).__name__}: {exc}); {how}") from exc
+        try:
+            env.reset(seed=0)
+            frame = env.render()
+        finally:
+            env.close()
+        if not (isinstance(frame, np.ndarray) and frame.ndim == 3 and frame.shape[2] == 3):
+            got = getattr(frame, "shape", type(frame).__name__)
+            raise LeagueError(f"{label}: render() returned {got}, not an (H, W, 3) image; {how}")
+        return int(frame.shape[0]), int(frame.shape[1])
 
     def seat_env(self, role: str, sampler: GameOpponentSampler) -> SeatEnv:
         """The role's seat (``left``: the first agent, ``right``: the second) as an env."""
@@ -259,12 +294,18 @@ def play_games(
     seeds: Sequence[int],
     options: Sequence[dict[str, Any] | None] | None = None,
     max_moves: int = 100_000,
+    filmed: int = 0,
+    on_frame: FrameHook | None = None,
 ) -> Outcomes:
     """Play game i between ``first[i]`` (seat 0) and ``second[i]`` (seat 1), seeded ``seeds[i]``.
 
     :param options: per game, the options of the env's ``reset`` (default none).
     :param max_moves: a game still running after this many moves is a draw (a safeguard for
         games that may never end).
+    :param filmed: the first ``filmed`` games are played on an env made with
+        ``render_mode="rgb_array"`` (the same seeds and moves: the same games), and
+        ``on_frame(i, frame)`` gets game i's frame after the reset and after every move.
+    :param on_frame: see ``filmed``.
     :return: per game: ``left_points`` 1 where seat 0 won, ``right_points`` 1 where seat 1 won,
         ``terminated`` False for a draw, ``steps`` the moves played.
     """
@@ -275,16 +316,30 @@ def play_games(
     won = np.zeros((n, 2), dtype=np.int64)
     steps = np.zeros(n, dtype=np.int64)
     env = game.make_aec()
+    camera = game.make_aec("rgb_array") if filmed else None
     try:
         for i in range(n):
             players = (first[i], second[i])
-            totals = _play_one(game, env, players, int(seeds[i]), options[i], max_moves)
+            if camera is not None and i < filmed:
+                watch = functools.partial(_film, camera, i, on_frame)
+                totals = _play_one(
+                    game, camera, players, int(seeds[i]), options[i], max_moves, watch
+                )
+            else:
+                totals = _play_one(game, env, players, int(seeds[i]), options[i], max_moves)
             steps[i] = totals.pop()
             if totals[0] != totals[1]:
                 won[i, int(totals[1] > totals[0])] = 1
     finally:
         env.close()
+        if camera is not None:
+            camera.close()
     return Outcomes(won[:, 0], won[:, 1], steps, won.any(axis=1))
+
+
+def _film(env: AECEnv, game: int, on_frame: FrameHook | None, /) -> None:
+    if on_frame is not None:
+        on_frame(game, np.asarray(env.render()))
 
 
 def _play_one(
@@ -294,9 +349,13 @@ def _play_one(
     seed: int,
     options: dict[str, Any] | None,
     max_moves: int,
+    watch: Callable[[], None] | None = None,
 ) -> list[float]:
-    """One game: [seat 0's rewards, seat 1's rewards, moves]."""
+    """One game: [seat 0's rewards, seat 1's rewards, moves]; ``watch()`` after the reset and
+    after every move."""
     env.reset(seed=seed, options=options)
+    if watch is not None:
+        watch()
     seat = {agent: k for k, agent in enumerate(game.agents)}
     totals = [0.0, 0.0]
     moves = 0
@@ -307,6 +366,8 @@ def _play_one(
         obs, mask = game.split(env.observe(agent))
         env.step(move(players[seat[agent]], obs, mask))
         moves += 1
+        if watch is not None:
+            watch()
         for name, k in seat.items():
             totals[k] += float(env.rewards.get(name, 0.0))
     if abs(totals[0] + totals[1]) > 1e-6:
