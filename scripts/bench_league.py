@@ -104,15 +104,12 @@ def main() -> None:
     cpu = [("cpu", scripted("cpu"))]
     pool10 = load_pool(args.run, 10, config)
 
-    vs_cpu, vs_pool = [], []
-    for _ in range(args.repeats):  # alternated, so that drifts of the machine hit both alike
+    vs_cpu, vs_pool, sb3 = [], [], []
+    for _ in range(args.repeats):  # alternated, so that drifts of the machine hit all alike
         vs_cpu.append(learner_steps_per_second(config, cpu, args.steps))
         vs_pool.append(learner_steps_per_second(config, pool10, args.steps))
-    overhead = max(vs_pool) / max(vs_cpu)
-    sb3 = [learner_steps_per_second(config, cpu, args.steps, sb3_dqn=True)]
-    for _ in range(args.repeats - 1):
-        vs_cpu.append(learner_steps_per_second(config, cpu, args.steps))
         sb3.append(learner_steps_per_second(config, cpu, args.steps, sb3_dqn=True))
+    overhead = max(vs_pool) / max(vs_cpu)
     lean_ratio = max(vs_cpu) / max(sb3)
 
     pool32 = load_pool(args.run, 32, config)
