@@ -6,7 +6,8 @@ exploiters** (``LeagueConfig.main_exploiters`` / ``league_exploiters``):
 
 - the main agent plays the other role's whole pool (mains and exploiters) by PFSP, plus a
   self-play share against the other role's newest main, a verification share against the other
-  role's exploiters it does not beat yet, and a share against the scripted CPU;
+  role's exploiters it does not beat yet, a share against its own role's main snapshots (it must
+  keep beating what it was), and a share against the scripted CPU;
 - a main exploiter plays only the other role's newest main, or, while it cannot win against it,
   that main's recent snapshots by PFSP (a curriculum); it is frozen when it wins
   ``exploiter_win_rate`` of its games against that main, or at its step cap, and then starts
@@ -106,6 +107,7 @@ class Matchmaking:
     :param cpu_share: main agent's share of episodes against the scripted CPU.
     :param latest_share: main agent's self-play share against the other role's newest main.
     :param verification_share: main agent's share against the exploiters it does not beat.
+    :param past_self_share: main agent's share against its own role's main snapshots.
     :param exploiter_win_rate: the score at which an exploiter is frozen.
     """
 
@@ -115,6 +117,7 @@ class Matchmaking:
     cpu_share: float = 0.0
     latest_share: float = 0.0
     verification_share: float = 0.0
+    past_self_share: float = 0.0
     exploiter_win_rate: float = 0.7
 
 
@@ -127,14 +130,15 @@ def newest_main(pool: Sequence[PoolEntry]) -> str:
 
 
 def main_agent_opponents(
-    pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking
+    pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking, own: Sequence[str] = ()
 ) -> dict[str, float]:
     """The main agent's opponent distribution.
 
     ``cpu_share`` to the CPU, ``latest_share`` to the newest main (self-play),
     ``verification_share`` by PFSP (hard) over the exploiters it scores below 0.5 against (to
-    the pool when there is none), the rest by ``scheme`` over the whole pool (``latest``: the
-    newest main only).
+    the pool when there is none), ``past_self_share`` by PFSP (hard) over ``own`` (its own
+    role's main snapshots; to the pool when there is none), the rest by ``scheme`` over the
+    whole pool (``latest``: the newest main only).
     """
     ids = [e.id for e in pool]
     rates = payoff.win_rates(ids)
@@ -145,7 +149,12 @@ def main_agent_opponents(
         spread = opponent_distribution(
             m.scheme, ids, rates, weighting=m.weighting, exponent=m.exponent
         )
-    rest = 1.0 - m.cpu_share - m.latest_share - m.verification_share
+    rest = 1.0 - m.cpu_share - m.latest_share - m.verification_share - m.past_self_share
+    if own:
+        past = pfsp_weights(payoff.win_rates(own), "hard", m.exponent)
+        past_targets = dict(zip(own, past.tolist(), strict=True))
+    else:  # a role with no snapshot yet: the share goes to the scheme
+        past_targets = spread
     masses = {k: v * rest for k, v in spread.items()}
     unbeaten = [
         (e.id, r) for e, r in zip(pool, rates, strict=True) if e.kind != MAIN and not r >= 0.5
@@ -157,13 +166,15 @@ def main_agent_opponents(
         targets = spread
     for k, v in targets.items():
         masses[k] = masses.get(k, 0.0) + m.verification_share * v
+    for k, v in past_targets.items():
+        masses[k] = masses.get(k, 0.0) + m.past_self_share * v
     masses[latest] = masses.get(latest, 0.0) + m.latest_share
     masses[CPU] = m.cpu_share
     return _normalised(masses)
 
 
 def main_exploiter_opponents(
-    pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking
+    pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking, own: Sequence[str] = ()
 ) -> dict[str, float]:
     """The newest main only; its recent snapshots by PFSP (variance) while the exploiter scores
     below ``CURRICULUM_BELOW`` against it."""
@@ -176,7 +187,7 @@ def main_exploiter_opponents(
 
 
 def league_exploiter_opponents(
-    pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking
+    pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking, own: Sequence[str] = ()
 ) -> dict[str, float]:
     """The whole pool by PFSP (the main agent's weighting), no CPU, no self-play share."""
     ids = [e.id for e in pool]
@@ -192,10 +203,13 @@ OPPONENTS = {
 
 
 def opponents_of(
-    kind: str, pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking
+    kind: str, pool: Sequence[PoolEntry], payoff: Payoff, m: Matchmaking, own: Sequence[str] = ()
 ) -> dict[str, float]:
-    """The opponent distribution of a learner of ``kind`` (see the module docstring)."""
-    return OPPONENTS[kind](pool, payoff, m)
+    """The opponent distribution of a learner of ``kind`` (see the module docstring).
+
+    :param own: the main snapshots of the learner's own role (read by the main agent only).
+    """
+    return OPPONENTS[kind](pool, payoff, m, own)
 
 
 def exploiter_ready(

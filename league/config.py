@@ -98,6 +98,9 @@ class LeagueConfig:
     :param cpu_share: share of the main agent's training episodes against the scripted CPU.
     :param latest_share: share of the main agent's episodes against the other role's newest main
         snapshot (self-play).
+    :param past_self_share: share of the main agent's episodes against its own role's main
+        snapshots, its newest (itself as the generation began) included, by PFSP (hard); any
+        snapshot plays either side. It must keep beating what it was, not only the other role.
     :param verification_share: share of the main agent's episodes against the other role's
         exploiter snapshots it does not beat yet.
     :param main_exploiters: main exploiters per role (see :mod:`league.agents`).
@@ -135,9 +138,10 @@ class LeagueConfig:
     cpu_share: float = 0.1
     latest_share: float = 0.2
     verification_share: float = 0.15
+    past_self_share: float = 0.0
     main_exploiters: int = 1
     league_exploiters: int = 1
-    exploiter_steps: int = 25_000
+    exploiter_steps: int = 50_000
     exploiter_max_steps: int = 100_000
     exploiter_win_rate: float = 0.7
     league_exploiter_reset: float = 0.25
@@ -164,6 +168,7 @@ class LeagueConfig:
             cpu_share=self.cpu_share,
             latest_share=self.latest_share,
             verification_share=self.verification_share,
+            past_self_share=self.past_self_share,
             exploiter_win_rate=self.exploiter_win_rate,
         )
 
@@ -221,6 +226,7 @@ PRESET_OVERRIDES: dict[str, dict[str, Any]] = {
         "cpu_share": 0.0,
         "latest_share": 0.0,
         "verification_share": 0.0,
+        "past_self_share": 0.0,
         "main_exploiters": 0,
         "league_exploiters": 0,
     },
@@ -302,9 +308,14 @@ def _validate(c: LeagueConfig) -> None:
         "a share in [0, 1]",
     )
     need(
-        c.cpu_share + c.latest_share + c.verification_share <= 1.0,
+        _is_number(c.past_self_share) and 0.0 <= c.past_self_share <= 1.0,
+        "past_self_share",
+        "a share in [0, 1]",
+    )
+    need(
+        c.cpu_share + c.latest_share + c.verification_share + c.past_self_share <= 1.0,
         "latest_share",
-        "cpu_share + latest_share + verification_share <= 1",
+        "cpu_share + latest_share + verification_share + past_self_share <= 1",
     )
     for name in ("main_exploiters", "league_exploiters"):
         need(_is_int(getattr(c, name)) and 0 <= getattr(c, name) <= 4, name, "an integer in 0..4")

@@ -389,8 +389,10 @@ class League:
         assert payoff is not None
         settings = self.config.matchmaking_settings()
 
+        own = [s.id for s in self.store.snapshots(slot.role) if s.kind == MAIN]
+
         def distribution() -> dict[str, float]:
-            return opponents_of(slot.kind, pool, payoff, settings)
+            return opponents_of(slot.kind, pool, payoff, settings, own)
 
         first = distribution()
         model = self._learner(slot)

@@ -48,6 +48,26 @@ def test_payoff_decays_old_games() -> None:
     assert Payoff.from_dict(p.to_dict()) == p
 
 
+def test_main_agent_plays_its_own_past_by_pfsp_with_its_share() -> None:
+    own = ["left-0001", "left-0003"]
+    rates = {e.id: 1.0 for e in POOL} | {"left-0001": 1.0, "left-0003": 0.5}
+    m = Matchmaking(cpu_share=0.1, latest_share=0.2, verification_share=0.15, past_self_share=0.2)
+    dist = opponents_of(MAIN, POOL, payoff(rates), m, own)
+    assert sum(dist.values()) == pytest.approx(1.0)
+    # Hard PFSP over its own snapshots: all of the share to the one it does not always beat.
+    assert dist["left-0003"] == pytest.approx(0.2)
+    assert "left-0001" not in dist
+    never = opponents_of(MAIN, POOL, payoff({}), m, own)  # never played: equal weights
+    assert never["left-0001"] == pytest.approx(never["left-0003"]) == pytest.approx(0.1)
+    # Without own snapshots the share goes to the scheme over the pool, and exploiters never
+    # see their own role.
+    alone = opponents_of(MAIN, POOL, payoff(rates), m)
+    assert sum(alone.values()) == pytest.approx(1.0)
+    assert not any(k.startswith("left") for k in alone)
+    for kind in (MAIN_EXPLOITER, LEAGUE_EXPLOITER):
+        assert not any(k.startswith("left") for k in opponents_of(kind, POOL, payoff({}), m, own))
+
+
 def test_main_agent_shares_cpu_self_play_verification_and_pfsp() -> None:
     rates = {
         "right-0000": 1.0,

@@ -341,3 +341,23 @@ def test_every_algorithm_trains_and_freezes_a_generation(tmp_path: Path, algo: s
     with LeagueStore.open(run, readonly=True) as store:
         assert store.last_generation() == 1
         assert store.config()["algo"] == algo
+
+
+def test_a_main_agent_with_a_past_self_share_trains_against_its_own_role(tmp_path: Path) -> None:
+    path = tiny_config(tmp_path, generations=3, steps=3000)
+    path.write_text("past_self_share = 0.5\ncpu_share = 0.0\n" + path.read_text())
+    league = League.create(tmp_path / "run", load_config(path))
+    try:
+        league.run()
+        left = league.states["left:main:0"].payoff
+        right = league.states["right:main:0"].payoff
+    finally:
+        league.close()
+    assert left is not None and right is not None
+    # Training episodes against its own role's snapshots (mirrored onto the other side) were
+    # played and scored, beside the other role's.
+    assert {"left-0000", "left-0001"} <= set(left.record)
+    assert "right-0000" in right.record and any(k.startswith("left") for k in right.record)
+    with LeagueStore.open(tmp_path / "run", readonly=True) as store:
+        third = store.generations()[-1]
+    assert any(k.startswith("left") for k in third.distribution)
