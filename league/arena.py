@@ -5,6 +5,10 @@ of :func:`~league.evaluation.play_games`: game i is seeded ``seed + i`` and serv
 to the left when i is even. With ``sides="alternate"`` A plays left in games 0 and 1 of every four
 and right in games 2 and 3, so in four games A meets each side and each first serve once: a match
 of a multiple of four games is balanced by side and by first serve (``"fixed"``: A always left).
+Only a balanced match between snapshots of the run's two roles may be added to the run's
+database (``--record``: :func:`check_record` before play, :func:`record_pit` after), in Pong and
+in a PettingZoo game alike; there A takes the first seat in even games, so an even number of
+games balances seats.
 The first ``record`` games can be kept as state rows for a video of exactly the games counted,
 filmed (:func:`film`) with a title card before each game.
 """
@@ -163,9 +167,26 @@ def a_plays_left(games: int, sides: str) -> np.ndarray:
     return (np.arange(games) // 2) % 2 == 0
 
 
-def balanced(games: int, sides: str) -> bool:
-    """Whether a match gives A each side and each first serve equally often."""
-    return sides == "alternate" and games % 4 == 0
+@dataclass(frozen=True)
+class Balance:
+    """What a balanced match is in a game: ``--sides alternate`` over whole cycles of games.
+
+    :param cycle: games in which alternating sides give A each seat (in Pong, each side with
+        each first serve) once.
+    :param by: what the cycle balances, in words.
+    """
+
+    cycle: int
+    by: str
+
+
+PONG_BALANCE = Balance(4, "side and first serve")  # see a_plays_left
+SEAT_BALANCE = Balance(2, "seat")  # a PettingZoo game: A takes the first seat in even games
+
+
+def balanced(games: int, sides: str, balance: Balance = PONG_BALANCE) -> bool:
+    """Whether a match gives A each side (and in Pong each first serve) equally often."""
+    return sides == "alternate" and games % balance.cycle == 0
 
 
 class _GameRecorder:
@@ -407,13 +428,15 @@ def why_not_recorded(
     games: int,
     sides: str,
     same_rules: bool,
+    balance: Balance = PONG_BALANCE,
 ) -> str | None:
     """Why a pit's results may not go into the run's database, or ``None`` when they may.
 
     They may when asked (``--record``), between snapshots of the two roles of the run (two of one
     role meet in no cell of the matrix), under the run's own rules (the matrix never mixes two
-    sets of rules), and balanced by side and first serve (the first ball is worth 8 to 15 points
-    of win rate, so only such a match may feed PFSP, ratings and Nash).
+    sets of rules), and balanced (in Pong by side and first serve: the first ball is worth 8 to
+    15 points of win rate; in a PettingZoo game by seat, the first seat moving first), so that
+    only such a match may feed PFSP, ratings and Nash.
 
     :param record: whether ``--record`` was given.
     :param run_dir: the ``--run``, if any.
@@ -422,6 +445,7 @@ def why_not_recorded(
     :param games: the number of games.
     :param sides: ``"alternate"`` or ``"fixed"``.
     :param same_rules: whether the games were played under the run's rules.
+    :param balance: what a balanced match is in the run's game.
     :return: the reason, as a phrase for "results not recorded: ...".
     """
     if not record:
@@ -443,12 +467,68 @@ def why_not_recorded(
         )
     if not same_rules:
         return "played under other rules than the run's; the matrix never mixes two sets of rules"
-    if not balanced(games, sides):
+    if not balanced(games, sides, balance):
+        count = "an even number of" if balance.cycle == 2 else f"a multiple of {balance.cycle}"
         return (
-            f"not balanced by side and first serve (needs --sides alternate and a multiple of 4 "
-            f"games; got --sides {sides}, {games} games)"
+            f"not balanced by {balance.by} (needs --sides alternate and {count} games; "
+            f"got --sides {sides}, {games} games)"
         )
     return None
+
+
+def check_record(
+    record: bool,
+    run_dir: Path | str | None,
+    a: Player,
+    b: Player,
+    games: int,
+    sides: str,
+    same_rules: bool = True,
+    balance: Balance = PONG_BALANCE,
+) -> str | None:
+    """Before any game is played: refuse a ``--record`` that :func:`why_not_recorded` forbids.
+
+    Takes the arguments of :func:`why_not_recorded`.
+
+    :return: ``None`` when the results will be recorded (or there is no run to record into);
+        else why not, for the report (not asked).
+    :raises LeagueError: when ``--record`` was asked and may not be honoured, with the reason.
+    """
+    reason = why_not_recorded(record, run_dir, a, b, games, sides, same_rules, balance)
+    if record and reason is not None:
+        raise LeagueError(f"pit --record: results not recorded: {reason}; nothing was played")
+    return reason
+
+
+def record_pit(
+    result: PitReport,
+    run_dir: Path | str | None,
+    a: Player,
+    b: Player,
+    match: Match,
+    not_recorded: str | None,
+) -> PitReport:
+    """Add a played match to the run's database, unless :func:`check_record` said why not.
+
+    The one way a pit enters a run, Pong's or a PettingZoo game's: table ``results``, source
+    ``"pit"``, one row per orientation A played, A as ``a`` (see :func:`match_results`).
+
+    :param result: A's report of the match.
+    :param run_dir: the run, if any.
+    :param match: the match played.
+    :param not_recorded: what :func:`check_record` returned before the match.
+    :return: the report, saying where the results went or why they did not.
+    """
+    if not_recorded is not None:
+        return replace(result, not_recorded=not_recorded)
+    if run_dir is None:
+        return result  # no run, nothing asked: nothing to say
+    from league.store import LeagueStore
+
+    assert a.snapshot_id is not None and b.snapshot_id is not None
+    with LeagueStore.open(Path(run_dir)) as store:
+        store.add_results(match_results(a.snapshot_id, b.snapshot_id, match, result.seed), "pit")
+        return replace(result, recorded_in=str(store.path))
 
 
 def pit(
@@ -467,8 +547,10 @@ def pit(
 ) -> PitReport:
     """``pong-league pit``: resolve both players, play the match, film it, store it if asked.
 
-    Results go into the run's database (source ``"pit"``, one row per orientation) only when
-    asked and allowed (see :func:`why_not_recorded`); the report says which, and why not.
+    Results go into the run's database (source ``"pit"``, one row per orientation, see
+    :func:`record_pit`) only when asked and allowed (see :func:`why_not_recorded`); a
+    ``--record`` that is not allowed is refused before any game is played. In a run of a
+    PettingZoo game the same rules hold, the match balanced by seat (:data:`SEAT_BALANCE`).
 
     :param a_spec: player A (see :mod:`league.players`).
     :param b_spec: player B.
@@ -484,7 +566,8 @@ def pit(
     :param record: store the results in the run's database (when they qualify).
     :param progress: show a progress bar on stderr while the video is written.
     :return: A's report.
-    :raises LeagueError: for anything the user can fix, before any game is played.
+    :raises LeagueError: for anything the user can fix (a ``--record`` that may not be
+        honoured included), before any game is played.
     """
     from league.players import game_settings, resolve_player
 
@@ -507,6 +590,7 @@ def pit(
     video_path = check_video_path(Path(video)) if video is not None else None
     a = resolve_player(a_spec, run_dir, rules, frame_stack, seed=seed)
     b = resolve_player(b_spec, run_dir, rules, frame_stack, seed=seed + 1)
+    not_recorded = check_record(record, run_dir, a, b, games, sides, rules == run_rules)
     match = play_match(
         rules, a, b, games, seed, sides, frame_stack, record=video_games if video_path else 0
     )
@@ -514,17 +598,7 @@ def pit(
     if video_path is not None:
         save_video(rules, a, b, match, video_path, video_speed, progress)
         result = replace(result, video=str(video_path))
-    reason = why_not_recorded(record, run_dir, a, b, games, sides, rules == run_rules)
-    if reason is not None:
-        return replace(result, not_recorded=reason)
-    if not record or run_dir is None:
-        return result
-    from league.store import LeagueStore
-
-    assert a.snapshot_id is not None and b.snapshot_id is not None
-    with LeagueStore.open(Path(run_dir)) as store:
-        store.add_results(match_results(a.snapshot_id, b.snapshot_id, match, seed), "pit")
-        return replace(result, recorded_in=str(store.path))
+    return record_pit(result, run_dir, a, b, match, not_recorded)
 
 
 def run_game(run_dir: Path | str) -> str:
@@ -562,7 +636,8 @@ def _pit_game(
     video: GameVideo | None = None,
 ) -> PitReport:
     """``pit`` in a run of a PettingZoo game (see :mod:`league.games.arena`); with ``video``,
-    its first games filmed from the env's ``rgb_array`` frames as they are played."""
+    its first games filmed from the env's ``rgb_array`` frames as they are played; with
+    ``record``, stored as Pong's are when balanced by seat (an even number of games)."""
     from league.games import load_game
     from league.games.arena import alternate_seats, play_game_match, resolve_game_player
 
@@ -572,6 +647,7 @@ def _pit_game(
         game.check_renders()
     a = resolve_game_player(a_spec, run_dir, game, seed)
     b = resolve_game_player(b_spec, run_dir, game, seed + 1)
+    not_recorded = check_record(record, run_dir, a, b, games, sides, balance=SEAT_BALANCE)
     a_first = alternate_seats(games, sides)
     filmed = video.games if video is not None else 0
     frames: list[list[np.ndarray]] = [[] for _ in range(filmed)]
@@ -589,7 +665,4 @@ def _pit_game(
         show.add_card(cards[-1])
         write_video(show, video.path, STILL_FPS, video.speed, video.progress)
         result = replace(result, video=str(video.path))
-    reason = (
-        "pit results of a PettingZoo game are not added to its run yet" if record else "not asked"
-    )
-    return replace(result, not_recorded=reason)
+    return record_pit(result, run_dir, a, b, match, not_recorded)

@@ -265,9 +265,10 @@ def add_pit(sub: Any) -> None:
             "snapshot id (with --run), a snapshot file (.npz/.json/.zip), cpu, random, still, "
             "a reference bot, or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Nothing is "
             "written to the run unless --record is given; then the results of a balanced match "
-            "(--sides alternate, a multiple of 4 games) between snapshots of the run's two "
-            "roles, under its rules, are added to its database (source pit). The output says "
-            "whether they were, and if not, why."
+            "(--sides alternate, a multiple of 4 games; in a PettingZoo game, an even number) "
+            "between snapshots of the run's two roles, under its rules, are added to its "
+            "database (source pit), and the output says so; any other match with --record is "
+            "refused with the reason before a game is played."
         ),
     )
     p.add_argument("a", metavar="A", help="player A")

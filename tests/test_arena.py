@@ -8,6 +8,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # the video renders off-scree
 
 import json  # noqa: E402
 import math  # noqa: E402
+import sqlite3  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import imageio.v2 as imageio  # noqa: E402
@@ -131,6 +132,15 @@ def test_one_result_per_orientation(run: Path) -> None:
 # ------------------------------------------------------------------------------------- pit
 
 
+def database(run: Path) -> list[str]:
+    """Every row of the run's database, as SQL (the WAL included, which the file alone is not)."""
+    conn = sqlite3.connect(f"file:{run / 'league.sqlite'}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
 def same(report) -> dict:
     return {k: v for k, v in report.to_dict().items() if k != "seconds"}
 
@@ -182,33 +192,37 @@ def test_pit_records_nothing_unless_asked(own_run: Path, capsys) -> None:
     assert pit("cpu", "still", None, games=4).not_recorded is None
 
 
+def test_a_pit_not_asked_to_record_says_so(own_run: Path) -> None:
+    report = pit("left-0000", "right-0000", own_run, games=4)
+    assert report.recorded_in is None and "not asked" in str(report.not_recorded)
+    assert f"results not recorded: {report.not_recorded}" in report.to_text()
+    assert report.to_dict()["not_recorded"] == report.not_recorded
+
+
 @pytest.mark.parametrize(
     ("a", "b", "extra", "reason"),
     [
-        ("left-0000", "right-0000", {"record": False}, "not asked"),
         ("left-0000", "cpu", {}, "cpu is no snapshot of"),
         ("left-0000", "left-0000", {}, "both are left snapshots"),
         ("left-0000", "left-0001", {}, "one role meet in no cell"),
         ("left-0000", "right-0000", {"rules_name": "classic"}, "other rules than the run's"),
-        ("left-0000", "right-0000", {"sides": "fixed"}, "not balanced"),
+        ("left-0000", "right-0000", {"sides": "fixed"}, "not balanced by side and first serve"),
         ("left-0000", "right-0000", {"games": 6}, "got --sides alternate, 6 games"),
     ],
 )
-def test_pit_results_that_are_not_stored(
+def test_a_record_that_may_not_be_kept_is_refused_before_play(
     own_run: Path, a: str, b: str, extra: dict, reason: str
 ) -> None:
-    report = pit(a, b, own_run, **{"games": 4, "record": True, **extra})
-    assert report.recorded_in is None
-    assert report.not_recorded is not None and reason in report.not_recorded
-    assert f"results not recorded: {report.not_recorded}" in report.to_text()
-    assert report.to_dict()["not_recorded"] == report.not_recorded
-    with LeagueStore.open(own_run, readonly=True) as store:
-        assert store.results(source="pit") == []
+    before = database(own_run)
+    with pytest.raises(LeagueError, match="results not recorded: ") as refused:
+        pit(a, b, own_run, **{"games": 4, "record": True, **extra})
+    assert reason in str(refused.value) and "\n" not in str(refused.value)
+    assert database(own_run) == before
 
 
 def test_record_without_a_run_says_so() -> None:
-    report = pit("cpu", "still", None, games=4, record=True)
-    assert report.recorded_in is None and "--run RUN_DIR" in str(report.not_recorded)
+    with pytest.raises(LeagueError, match="--run RUN_DIR"):
+        pit("cpu", "still", None, games=4, record=True)
 
 
 def test_a_snapshot_file_of_the_run_is_stored_under_its_id(own_run: Path) -> None:

@@ -260,9 +260,11 @@ def test_pit_plays_a_tictactoe_run_with_seats_alternating(tictactoe_run: Path, c
 
     report = pit("minimax", "left-0001", tictactoe_run, games=40, seed=3)
     assert report.losses == 0 and report.games == 40  # perfect play never loses, in either seat
-    mixed = pit("nash:right", "random", tictactoe_run, games=40, seed=3, record=True)
+    mixed = pit("nash:right", "random", tictactoe_run, games=40, seed=3)
     assert mixed.wins + mixed.losses + mixed.draws == 40
-    assert "not added to its run" in (mixed.not_recorded or "")
+    assert "not asked" in (mixed.not_recorded or "")
+    with pytest.raises(LeagueError, match="nash:right and random are no snapshot"):
+        pit("nash:right", "random", tictactoe_run, games=40, seed=3, record=True)
     capsys.readouterr()
     run = str(tictactoe_run)
     assert main(["pit", "left-0001", "minimx", "--run", run]) == 2
@@ -595,3 +597,142 @@ def test_a_video_of_a_game_that_cannot_render_is_refused_before_play(
     with pytest.raises(LeagueError, match="render modes: none"):
         load_game(f"py:{example}:env").check_renders()
     assert game(TICTACTOE).check_renders() == (1000, 1000)
+
+
+# ------------------------------------------------------------------------- pit --record
+
+
+def _linear_snapshot(folder: Path, sid: str, obs_dim: int, seed: int) -> None:
+    """A one-layer maskable_ppo snapshot of random weights (greedy legal moves), untrained."""
+    import json
+
+    from league.policies import FORMAT_VERSION, write_npz
+
+    rng = np.random.default_rng(seed)
+    layer = {"weight": "w0", "bias": "b0", "in_features": obs_dim, "out_features": 9}
+    description = {
+        "format_version": FORMAT_VERSION,
+        "algo": "maskable_ppo",
+        "obs_dim": obs_dim,
+        "n_actions": 9,
+        "layers": [{**layer, "activation": "identity"}],
+    }
+    arrays = {
+        "w0": rng.normal(size=(9, obs_dim)).astype(np.float32),
+        "b0": rng.normal(size=9).astype(np.float32),
+    }
+    with open(folder / f"{sid}.npz", "wb") as f:
+        write_npz(f, arrays)
+    (folder / f"{sid}.json").write_text(json.dumps(description))
+    (folder / f"{sid}.zip").write_bytes(b"")  # the store asks for the file, pit never reads it
+
+
+@pytest.fixture
+def snapshot_run(tmp_path: Path) -> Path:
+    """A tic-tac-toe run with snapshots left-0000, left-0001 and right-0000, and no training."""
+    from league.store import LeagueStore, SnapshotRecord
+
+    run = tmp_path / "run"
+    (run / "snapshots").mkdir(parents=True)
+    obs_dim = game(TICTACTOE).observation_space.shape[0]
+    records = []
+    for k, sid in enumerate(("left-0000", "left-0001", "right-0000")):
+        _linear_snapshot(run / "snapshots", sid, obs_dim, seed=k)
+        role = sid.split("-")[0]
+        records.append(
+            SnapshotRecord(sid, role, 0, 0, f"snapshots/{sid}.zip", f"snapshots/{sid}.npz")
+        )
+    with LeagueStore.create(run, {"game": TICTACTOE}) as store:
+        store.add_snapshots(records)
+    return run
+
+
+def _database(run: Path) -> list[str]:
+    """Every row of the run's database, as SQL (the WAL included, which the file alone is not)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{run / 'league.sqlite'}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_pit_records_a_balanced_tictactoe_match_as_pong_does(snapshot_run: Path, capsys) -> None:
+    import json
+
+    from league.arena import pit
+    from league.cli import main
+    from league.games.arena import play_game_match, resolve_game_player
+    from league.store import LeagueStore
+
+    run = str(snapshot_run)
+    before = _database(snapshot_run)
+    args = ["pit", "right-0000", "left-0001", "--run", run, "--games", "6", "--seed", "4"]
+    assert main([*args, "--record", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["recorded_in"] == str(snapshot_run / "league.sqlite")
+    assert report["not_recorded"] is None and _database(snapshot_run) != before
+    with LeagueStore.open(snapshot_run, readonly=True) as store:
+        stored = store.results(source="pit")
+        assert store.results(source="league") == []
+    # A as a, one row per seat A took (the first seat first), as Pong's pit stores them.
+    assert [(r.a, r.b, r.games, r.seed) for r in stored] == [
+        ("right-0000", "left-0001", 3, 4),
+        ("right-0000", "left-0001", 3, 4),
+    ]
+    assert sum(r.wins for r in stored) == report["wins"]
+    assert sum(r.losses for r in stored) == report["losses"]
+    # Each row is the games of its seat, played again on their own: A first in games 0, 2, 4.
+    g = game(TICTACTOE)
+    a = resolve_game_player("right-0000", snapshot_run, g, 4)
+    b = resolve_game_player("left-0001", snapshot_run, g, 5)
+    outcomes, _ = play_game_match(g, a, b, 4, np.arange(6) % 2 == 0)
+    first = outcomes.rows(np.array([0, 2, 4]))
+    assert stored[0].wins == int(first.left_won.sum())
+    assert stored[0].losses == int(first.right_won.sum())
+    assert stored[0].draws == int((~first.terminated).sum())
+    # The matrix sees them as it sees Pong's: 6 games in the cell of left-0001 and right-0000.
+    assert main(["matrix", run, "--json"]) == 0
+    matrix = json.loads(capsys.readouterr().out)
+    row, col = matrix["rows"].index("left-0001"), matrix["cols"].index("right-0000")
+    assert matrix["games"][row][col] == 6
+    left_score = (report["losses"] + report["draws"] / 2) / 6  # the row's (left's) score
+    assert matrix["scores"][row][col] == pytest.approx(left_score)
+    assert matrix["games"][matrix["rows"].index("left-0000")][col] == 0
+    # The ratings learn from them: the one who scored more is rated higher.
+    ratings = matrix["ratings"]
+    assert (ratings["right-0000"] > ratings["left-0001"]) == (report["win_rate"] > 0.5)
+    assert ratings["right-0000"] != ratings["left-0001"]
+    assert main(["ls", run, "--json"]) == 0  # and `ls` shows the same ratings
+    listed = {s["id"]: s["rating"] for s in json.loads(capsys.readouterr().out)["snapshots"]}
+    assert listed["right-0000"] == pytest.approx(ratings["right-0000"])
+    assert listed["left-0000"] is None  # it played no game
+    # The same match again adds to the same cell.
+    assert pit("left-0001", "right-0000", snapshot_run, games=4, record=True).recorded_in
+    with LeagueStore.open(snapshot_run, readonly=True) as store:
+        assert sum(r.games for r in store.results(source="pit")) == 10
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "extra", "reason"),
+    [
+        ("left-0000", "right-0000", ["--games", "5"], "seat (needs --sides alternate and an even"),
+        ("left-0000", "right-0000", ["--sides", "fixed"], "got --sides fixed, 4 games"),
+        ("left-0000", "minimax", [], "minimax is no snapshot of"),
+        ("nash:left", "right-0000", [], "nash:left is no snapshot of"),
+        ("left-0000", "left-0001", [], "both are left snapshots"),
+    ],
+)
+def test_pit_refuses_to_record_other_tictactoe_matches_in_one_line(
+    snapshot_run: Path, capsys, a: str, b: str, extra: list[str], reason: str
+) -> None:
+    from league.cli import main
+
+    before = _database(snapshot_run)
+    args = ["pit", a, b, "--run", str(snapshot_run), "--games", "4", *extra, "--record"]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert "results not recorded: " in err and reason in err
+    assert _database(snapshot_run) == before

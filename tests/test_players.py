@@ -395,8 +395,10 @@ def test_pit_plays_a_nash_mixture_and_never_records_it(run: Path, tmp_path: Path
 
     cyclic = cyclic_run(run, tmp_path)
     args = ["pit", "nash:left", "nash:right", "--run", str(cyclic), "--games", "8", "--record"]
-    assert main(args) == 0
-    out = capsys.readouterr().out
-    assert "nash:left vs nash:right: 8 games" in out and "results not recorded" in out
+    assert main(args[:-1]) == 0
+    assert "nash:left vs nash:right: 8 games" in capsys.readouterr().out
+    assert main(args) == 2  # a mixture is no snapshot: refused before play
+    out, err = capsys.readouterr()
+    assert out == "" and "nash:left and nash:right are no snapshot" in err
     with LeagueStore.open(cyclic, readonly=True) as store:
         assert len(store.results()) == 9

@@ -3,7 +3,8 @@
 A player of such a run is a snapshot id of the run, ``nash:left`` / ``nash:right``, ``cpu``
 (the league's baseline for the game: random legal moves), ``random`` or, in tic-tac-toe,
 ``minimax`` (perfect play). Player A takes the first seat in even games and the second in odd
-ones, so it moves first in half the games.
+ones, so it moves first in half the games: a match of an even number of games between snapshots
+of the two roles is balanced by seat and may be recorded into the run (``pit --record``).
 """
 
 from __future__ import annotations
