@@ -77,7 +77,7 @@ ALGO_DEFAULTS["maskable_ppo"] = dict(ALGO_DEFAULTS["ppo"])
 
 @dataclass(frozen=True)
 class LeagueConfig:
-    """Everything a league run needs, with defaults that train in 16 to 30 minutes on 2 cores.
+    """Everything a league run needs, with defaults that train in 17 to 30 minutes on 2 cores.
 
     :param preset: ``"league"`` (PFSP over all past snapshots plus the CPU) or ``"article"``
         (naive self-play: each role only meets the other role's latest snapshot, no CPU).

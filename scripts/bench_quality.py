@@ -122,6 +122,7 @@ def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_ste
     running: dict[Future[None], Job] = {}
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         while queue or running:
+            expanded = False
             for item in list(queue):
                 if len(running) >= args.jobs:
                     break
@@ -131,12 +132,15 @@ def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_ste
                         continue
                     i = queue.index(item)
                     queue[i : i + 1] = [(seed, m) for m in measure_jobs(out, seed, args)]
+                    expanded = True
                     break  # look again from the top: those go before later seeds' jobs
                 queue.remove(item)
                 if not job.done():
                     running[pool.submit(run_job, job)] = job
-            if not running:
-                continue  # a seed's measurements were just listed
+            if expanded or not running:
+                # A seed's measurements were just listed: start them before waiting, else a
+                # free worker idles until a job already running ends.
+                continue
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 running.pop(future)

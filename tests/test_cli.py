@@ -135,7 +135,7 @@ def test_train_help_lists_the_options(capsys: pytest.CaptureFixture[str]) -> Non
     assert f"(default {defaults.algo})" in helps["--algo"]
     # The help and the README's quick start quote the same measured duration.
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert "16 to 30 minutes" in " ".join(out.split()) and "16 to 30 minutes" in readme
+    assert "17 to 30 minutes" in " ".join(out.split()) and "17 to 30 minutes" in readme
 
 
 @pytest.mark.parametrize("command", COMMANDS)
