@@ -6,7 +6,7 @@ to the left when i is even. With ``sides="alternate"`` A plays left in games 0 a
 and right in games 2 and 3, so in four games A meets each side and each first serve once: a match
 of a multiple of four games is balanced by side and by first serve (``"fixed"``: A always left).
 Only a balanced match between snapshots of the run's two roles may be added to the run's
-database (``--record``: :func:`check_record` before play, :func:`record_pit` after), in Pong and
+database (``--record``: :func:`refuse_record` before play, :func:`record_pit` after), in Pong and
 in a PettingZoo game alike; there A takes the first seat in even games, so an even number of
 games balances seats.
 The first ``record`` games can be kept as state rows for a video of exactly the games counted,
@@ -427,7 +427,7 @@ def why_not_recorded(
     b: Player,
     games: int,
     sides: str,
-    same_rules: bool,
+    same_rules: bool = True,
     balance: Balance = PONG_BALANCE,
 ) -> str | None:
     """Why a pit's results may not go into the run's database, or ``None`` when they may.
@@ -476,25 +476,15 @@ def why_not_recorded(
     return None
 
 
-def check_record(
-    record: bool,
-    run_dir: Path | str | None,
-    a: Player,
-    b: Player,
-    games: int,
-    sides: str,
-    same_rules: bool = True,
-    balance: Balance = PONG_BALANCE,
-) -> str | None:
+def refuse_record(record: bool, reason: str | None) -> str | None:
     """Before any game is played: refuse a ``--record`` that :func:`why_not_recorded` forbids.
 
-    Takes the arguments of :func:`why_not_recorded`.
-
-    :return: ``None`` when the results will be recorded (or there is no run to record into);
-        else why not, for the report (not asked).
+    :param record: whether ``--record`` was given.
+    :param reason: what :func:`why_not_recorded` said of the match.
+    :return: ``reason``, for the report, when nothing was asked (or there is no run to record
+        into: ``None``).
     :raises LeagueError: when ``--record`` was asked and may not be honoured, with the reason.
     """
-    reason = why_not_recorded(record, run_dir, a, b, games, sides, same_rules, balance)
     if record and reason is not None:
         raise LeagueError(f"pit --record: results not recorded: {reason}; nothing was played")
     return reason
@@ -508,7 +498,7 @@ def record_pit(
     match: Match,
     not_recorded: str | None,
 ) -> PitReport:
-    """Add a played match to the run's database, unless :func:`check_record` said why not.
+    """Add a played match to the run's database, unless :func:`refuse_record` said why not.
 
     The one way a pit enters a run, Pong's or a PettingZoo game's: table ``results``, source
     ``"pit"``, one row per orientation A played, A as ``a`` (see :func:`match_results`).
@@ -516,7 +506,7 @@ def record_pit(
     :param result: A's report of the match.
     :param run_dir: the run, if any.
     :param match: the match played.
-    :param not_recorded: what :func:`check_record` returned before the match.
+    :param not_recorded: what :func:`refuse_record` returned before the match.
     :return: the report, saying where the results went or why they did not.
     """
     if not_recorded is not None:
@@ -590,7 +580,8 @@ def pit(
     video_path = check_video_path(Path(video)) if video is not None else None
     a = resolve_player(a_spec, run_dir, rules, frame_stack, seed=seed)
     b = resolve_player(b_spec, run_dir, rules, frame_stack, seed=seed + 1)
-    not_recorded = check_record(record, run_dir, a, b, games, sides, rules == run_rules)
+    reason = why_not_recorded(record, run_dir, a, b, games, sides, rules == run_rules)
+    not_recorded = refuse_record(record, reason)
     match = play_match(
         rules, a, b, games, seed, sides, frame_stack, record=video_games if video_path else 0
     )
@@ -647,7 +638,8 @@ def _pit_game(
         game.check_renders()
     a = resolve_game_player(a_spec, run_dir, game, seed)
     b = resolve_game_player(b_spec, run_dir, game, seed + 1)
-    not_recorded = check_record(record, run_dir, a, b, games, sides, balance=SEAT_BALANCE)
+    reason = why_not_recorded(record, run_dir, a, b, games, sides, balance=SEAT_BALANCE)
+    not_recorded = refuse_record(record, reason)
     a_first = alternate_seats(games, sides)
     filmed = video.games if video is not None else 0
     frames: list[list[np.ndarray]] = [[] for _ in range(filmed)]
