@@ -53,6 +53,37 @@ class PoolEntry:
     kind: str = MAIN
 
 
+def snapshot_id(role: str, generation: int, kind: str = MAIN, index: int = 0) -> str:
+    """``left-0005`` for a main agent, ``left-0005-me`` / ``left-0005-le1`` for exploiters."""
+    base = f"{role}-{generation:04d}"
+    if kind == MAIN:
+        return base
+    return f"{base}-{SUFFIX[kind]}{index or ''}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One learner of the league: a role, a kind and an index among that role's kind.
+
+    :param role: ``"left"`` or ``"right"``.
+    :param kind: one of :data:`league.agents.KINDS`.
+    :param index: 0 for the first of its kind in the role.
+    """
+
+    role: str
+    kind: str
+    index: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.role}:{self.kind}:{self.index}"
+
+    @property
+    def number(self) -> int:
+        """A small distinct number per slot of a role, for seeds."""
+        return {MAIN: 0, MAIN_EXPLOITER: 1, LEAGUE_EXPLOITER: 5}[self.kind] + self.index
+
+
 @dataclass
 class Payoff:
     """A learner's decayed record against each opponent: DI-engine's shared payoff, per learner.

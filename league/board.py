@@ -31,6 +31,21 @@ if TYPE_CHECKING:
     from league.trainer import GenerationSummary, League
 
 
+def write_scalars(folder: Path, rows: list[tuple[str, float, int]]) -> None:
+    """Write a learner's SB3 curves (``(tag, value, env step)`` rows, as a host recorded them
+    from SB3's logger) to ``folder``, where SB3's own TensorBoard output would have put them."""
+    if not rows:
+        return
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(folder))
+    try:
+        for tag, value, step in rows:
+            writer.add_scalar(tag, value, step)
+    finally:
+        writer.close()
+
+
 class LeagueBoard:
     """A TensorBoard writer for league metrics in ``run_dir/tb/league``."""
 

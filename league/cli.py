@@ -179,15 +179,25 @@ def add_train(sub: Any) -> None:
     p.add_argument(
         "--n-envs", type=int, metavar="N", help=f"parallel envs per learner (default {d.n_envs})"
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="train on N CPUs: a local Ray instance runs the generation's learners (the main "
+        "agent and its exploiters) side by side; same results as 1 (default 1, no Ray; needs "
+        "pip install -e '.[ray]')",
+    )
+    p.add_argument(
+        "--address",
+        metavar="auto|HOST:PORT",
+        help="join the Ray cluster there (`ray start --head`) instead of starting one; "
+        "--workers defaults to its CPUs",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run_train)
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from league.board import LeagueBoard
-    from league.config import load_config
-    from league.trainer import League, Stopped
-
     overrides = {
         "generations": args.generations,
         "steps_per_generation": args.steps_per_generation,
@@ -198,6 +208,21 @@ def run_train(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "n_envs": args.n_envs,
     }
+    if args.workers is not None and args.workers < 1:
+        raise LeagueError(f"--workers {args.workers}: give 1 or more CPUs to train on")
+    if args.address is None and (args.workers or 1) == 1:
+        return _train(args, overrides, None)
+    from league.parallel import ray_session
+
+    with ray_session(args.workers, args.address) as workers:
+        return _train(args, overrides, workers)
+
+
+def _train(args: argparse.Namespace, overrides: dict[str, Any], workers: int | None) -> int:
+    from league.board import LeagueBoard
+    from league.config import load_config
+    from league.trainer import League, Stopped
+
     if args.resume is not None:
         given = [k for k, v in overrides.items() if v is not None and k != "generations"]
         if args.config or args.preset or args.run_dir or given:
@@ -214,6 +239,10 @@ def run_train(args: argparse.Namespace) -> int:
 
     log = TrainLog(league.run_dir / "train.log")
     try:
+        if workers is not None:
+            from league.parallel import RayHosts
+
+            league.hosts = RayHosts(league.config, workers, warn=log.line)
         league.board = LeagueBoard(league.run_dir)
         c = league.config
         now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")

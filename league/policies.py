@@ -136,7 +136,14 @@ def export_numpy_policy(model: BaseAlgorithm, path: Path) -> None:
     :param path: where to write; the suffix, if any, is replaced.
     :raises LeagueError: if the model cannot be exported.
     """
-    description, arrays = describe_model(model)
+    write_numpy_policy(path, *describe_model(model))
+
+
+def write_numpy_policy(
+    path: Path, description: dict[str, Any], arrays: dict[str, np.ndarray]
+) -> None:
+    """Write a snapshot from its description and weights (:func:`describe_model`'s answer), as
+    :func:`export_numpy_policy` does: the ``.npz``, then the ``.json``, each atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(path.with_suffix(".npz"), lambda f: write_npz(f, arrays))

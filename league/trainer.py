@@ -24,10 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.callbacks import BaseCallback
-
-from envs.scripted import Policy
 from league.agents import (
     LEAGUE_EXPLOITER,
     MAIN,
@@ -35,25 +31,21 @@ from league.agents import (
     SUFFIX,
     Payoff,
     PoolEntry,
+    Slot,
     exploiter_ready,
     newest_main,
     opponents_of,
     resets_after_freeze,
+    snapshot_id,
 )
 from league.config import LeagueConfig
 from league.errors import LeagueError
-from league.files import RunLock, atomic_write_text
+from league.board import write_scalars
+from league.files import RunLock, atomic_write_bytes, atomic_write_text
 from league.games import Game, game_of
-from league.learners import (
-    load_learner,
-    make_vec_env,
-    new_learner,
-    save_buffer,
-    save_learner,
-    schedule_generation,
-)
 from league.matrix import WinRateMatrix
-from league.policies import NumpyPolicy, export_numpy_policy
+from league.hosts import Checkpoint, Hosts, LearnerResult, LearnerTask, LocalHosts, untrained
+from league.policies import NumpyPolicy, write_numpy_policy
 from league.ratings import beats_past, bradley_terry_elo, nash_equilibrium
 from league.results import MatchResult
 from league.store import GenerationRecord, LeagueStore, SnapshotRecord, no_database_message
@@ -65,37 +57,6 @@ CPU_ID = "cpu"
 def role_of(generation: int) -> str:
     """Generation g >= 1 trains left if g is odd, right if even."""
     return "left" if generation % 2 == 1 else "right"
-
-
-def snapshot_id(role: str, generation: int, kind: str = MAIN, index: int = 0) -> str:
-    """``left-0005`` for a main agent, ``left-0005-me`` / ``left-0005-le1`` for exploiters."""
-    base = f"{role}-{generation:04d}"
-    if kind == MAIN:
-        return base
-    return f"{base}-{SUFFIX[kind]}{index or ''}"
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One learner of the league: a role, a kind and an index among that role's kind.
-
-    :param role: ``"left"`` or ``"right"``.
-    :param kind: one of :data:`league.agents.KINDS`.
-    :param index: 0 for the first of its kind in the role.
-    """
-
-    role: str
-    kind: str
-    index: int = 0
-
-    @property
-    def name(self) -> str:
-        return f"{self.role}:{self.kind}:{self.index}"
-
-    @property
-    def number(self) -> int:
-        """A small distinct number per slot of a role, for seeds."""
-        return {MAIN: 0, MAIN_EXPLOITER: 1, LEAGUE_EXPLOITER: 5}[self.kind] + self.index
 
 
 @dataclass
@@ -192,7 +153,9 @@ class League:
         self.lock = lock
         self.config = config
         self.game = game or game_of(config)
-        self.learners: dict[str, BaseAlgorithm] = {}
+        # Where learners train and pool games are played: this process unless the caller (the
+        # CLI's --workers) sets Ray's hosts (league.parallel.RayHosts).
+        self.hosts: Hosts = LocalHosts(config)
         self.states: dict[str, LearnerState] = {
             name: LearnerState.from_dict(data) for name, data in store.learner_states().items()
         }
@@ -254,6 +217,7 @@ class League:
         return cls(run_dir, store, lock, config, game)
 
     def close(self) -> None:
+        self.hosts.close()
         if self.board is not None:
             self.board.close()
         self.store.close()
@@ -289,8 +253,9 @@ class League:
         """Generation 0: freeze both untrained learners, evaluate them, register them."""
         records = []
         for role in ROLES:
-            model = self._learner(Slot(role, MAIN))
-            records.append(self._freeze(model, role, 0))
+            slot = Slot(role, MAIN)
+            answer = untrained(self.config, slot, self._init_seed(slot))
+            records.append(self._freeze(answer, role, 0))
         results = self._evaluate(records[0].id, 0)
         results += self._evaluate(records[1].id, 1, include_snapshots=False)
         self.store.add_snapshots(records, self._ratings(results), results)
@@ -303,16 +268,23 @@ class League:
         started = time.perf_counter()
         pool = self._pool(ROLES[1 - side])
         main = Slot(role, MAIN)
-        model, distribution, train_seconds = self._train(
-            main, g, pool, self.config.steps_per_generation, progress
-        )
-        record = self._freeze(model, role, g)
+        self._seed_payoff(main, pool)
+        slots = [main, *self._exploiters(role)]
+        steps = [self.config.steps_per_generation] + [self.config.exploiter_steps] * (len(slots) - 1)
+        tasks = [self._task(slot, g, pool, n) for slot, n in zip(slots, steps, strict=True)]
+        answers = self.hosts.train(tasks, self._checkpoint_of, progress, self._stopping)
+        if self._stop_requested or any(a.stopped for a in answers):
+            raise Stopped(g)
+        for slot, n, answer in zip(slots, steps, answers, strict=True):
+            self._accept(slot, n, answer)
+        distribution, train_seconds = answers[0].first, answers[0].seconds
+        record = self._freeze(answers[0], role, g)
         results = self._evaluate(record.id, side)
         self._record_evaluation(main, results)
-        self._checkpoint(main, model, g, record)
+        self._checkpoint(main, answers[0], g, record)
         frozen, reports = [], []
-        for slot in self._exploiters(role):
-            report, snapshot, played = self._exploiter_generation(slot, g, pool, progress)
+        for slot, answer in zip(slots[1:], answers[1:], strict=True):
+            report, snapshot, played = self._exploiter_outcome(slot, g, pool, answer)
             reports.append(report)
             if snapshot is not None:
                 frozen.append(snapshot)
@@ -370,72 +342,54 @@ class League:
             self.board.log_generation(self, summary, nash)
         return summary
 
-    def _train(
-        self,
-        slot: Slot,
-        g: int,
-        pool: list[PoolEntry],
-        steps: int,
-        progress: Callable[[int, str, int], Any] | None,
-    ) -> tuple[BaseAlgorithm, dict[str, float], float]:
-        """Train one learner ``steps`` env steps against its live opponent distribution.
-
-        :return: the learner, its distribution at the start, and the seconds it trained.
-        """
-        if slot.kind == MAIN:
-            self._seed_payoff(slot, pool)
+    def _task(self, slot: Slot, g: int, pool: list[PoolEntry], steps: int) -> LearnerTask:
+        """The learner's training in generation ``g`` as data for a host."""
         state = self._state(slot)
-        payoff = state.payoff
-        assert payoff is not None
-        settings = self.config.matchmaking_settings()
-
+        assert state.payoff is not None
         own = [s.id for s in self.store.snapshots(slot.role) if s.kind == MAIN]
-
-        def distribution() -> dict[str, float]:
-            return opponents_of(slot.kind, pool, payoff, settings, own)
-
-        first = distribution()
-        model = self._learner(slot)
-        seed = self.config.seed * 1000 + g + 100_000 * slot.number
-        model.set_env(self._env(slot.role, distribution, seed))
-        # Every random state a learner draws from (numpy's and torch's global generators, which
-        # SB3 uses for exploration and replay sampling, and its action space's) restarts from
-        # (seed, generation, learner): a resumed run, whose learners were loaded from their
-        # checkpoints, trains exactly as the uninterrupted one, and no learner's randomness
-        # depends on which other learner ran before it.
-        model.set_random_seed(seed)
-        schedule_generation(model, self.config, steps)
-        callbacks: list[BaseCallback] = [_StopCallback(self), _PayoffCallback(payoff)]
-        if progress is not None:
-            label = slot.role if slot.kind == MAIN else f"{slot.role} {SUFFIX[slot.kind]}"
-            callbacks.append(progress(g, label, steps))
-        trained_at = time.perf_counter()
-        model.learn(
-            steps,
-            reset_num_timesteps=False,
-            tb_log_name=slot.role if slot.kind == MAIN else f"{slot.role}_{slot.kind}",
-            callback=callbacks,
+        if slot.kind == MAIN:
+            next_token = f"snapshots/{snapshot_id(slot.role, g)}.zip"
+        else:
+            next_token = f"learners/{self._stem(slot, g)}.zip"
+        ids = [e.id for e in pool] + (own if slot.kind == MAIN else [])
+        return LearnerTask(
+            slot=slot,
+            generation=g,
+            steps=steps,
+            pool=pool,
+            own=own,
+            policies={i: self._policy(i) for i in ids},
+            payoff=state.payoff,
+            seed=self.config.seed * 1000 + g + 100_000 * slot.number,
+            init_seed=self._init_seed(slot),
+            token=state.zip,
+            next_token=next_token,
+            play_pool=slot.kind != MAIN,
         )
-        if self._stop_requested:
-            raise Stopped(g)
-        state.steps += steps
-        return model, first, time.perf_counter() - trained_at
 
-    def _exploiter_generation(
-        self,
-        slot: Slot,
-        g: int,
-        pool: list[PoolEntry],
-        progress: Callable[[int, str, int], Any] | None,
+    def _init_seed(self, slot: Slot) -> int:
+        """A fresh learner's seed: its role, its slot and how often it started afresh."""
+        seed = self.config.seed * 1000 + ROLES.index(slot.role) + 10 * slot.number
+        return seed + 100 * self._state(slot).resets
+
+    def _accept(self, slot: Slot, steps: int, answer: LearnerResult) -> None:
+        """Take a host's answer in: the learner's payoff, its steps and its SB3 curves."""
+        state = self._state(slot)
+        state.payoff = answer.payoff
+        state.steps += steps
+        name = slot.role if slot.kind == MAIN else f"{slot.role}_{slot.kind}"
+        write_scalars(self.run_dir / "tb" / f"{name}_0", answer.scalars)
+
+    def _stopping(self) -> bool:
+        return self._stop_requested
+
+    def _exploiter_outcome(
+        self, slot: Slot, g: int, pool: list[PoolEntry], answer: LearnerResult
     ) -> tuple[ExploiterReport, SnapshotRecord | None, list[MatchResult]]:
-        """Train an exploiter, evaluate it against the pool and freeze it if its rule says so."""
+        """Freeze a trained exploiter if its rule says so, from its games against the pool."""
         if slot.kind == MAIN:
             raise ValueError("main agents are not exploiters")
-        model, _, _ = self._train(slot, g, pool, self.config.exploiter_steps, progress)
-        sid = snapshot_id(slot.role, g, slot.kind, slot.index)
-        side = ROLES.index(slot.role)
-        policy = NumpyPolicy.from_model(model)
-        played = self._play_pool(sid, policy, side)
+        played = answer.played
         self._record_evaluation(slot, played)
         scores = {r.b: r.score for r in played}
         state = self._state(slot)
@@ -449,17 +403,16 @@ class League:
             score = float(np.mean([scores.get(e.id, 0.0) > 0.5 for e in pool]))
         snapshot, reset = None, False
         if ready:
-            snapshot = self._freeze(model, slot.role, g, slot.kind, slot.index)
+            snapshot = self._freeze(answer, slot.role, g, slot.kind, slot.index)
             rng = np.random.default_rng([self.config.seed, g, slot.number])
             reset = resets_after_freeze(slot.kind, self.config.league_exploiter_reset, rng)
         if reset:
-            self.learners.pop(slot.name, None)
             self.states[slot.name] = LearnerState(resets=state.resets + 1, payoff=self._payoff())
         else:
-            self._checkpoint(slot, model, g, None)
+            self._checkpoint(slot, answer, g, None)
         return (
             ExploiterReport(
-                slot, score, snapshot.id if snapshot else None, reset, int(model.num_timesteps)
+                slot, score, snapshot.id if snapshot else None, reset, answer.num_timesteps
             ),
             snapshot,
             (played if snapshot else []),
@@ -498,40 +451,40 @@ class League:
             state.payoff = self._payoff()
         return state
 
-    def _learner(self, slot: Slot) -> BaseAlgorithm:
-        if slot.name not in self.learners:
-            state = self._state(slot)
-            seed = self.config.seed * 1000 + ROLES.index(slot.role) + 10 * slot.number
-            seed += 100 * state.resets
-            env = self._env(slot.role, lambda: {CPU_ID: 1.0}, seed)
-            tb = self.run_dir / "tb"
-            if state.zip is not None:
-                buffer = self.run_dir / state.buffer if state.buffer else None
-                self.learners[slot.name] = load_learner(
-                    self.config, self.run_dir / state.zip, buffer, env, tb
-                )
-            else:
-                self.learners[slot.name] = new_learner(self.config, env, seed, tb)
-        return self.learners[slot.name]
+    def _stem(self, slot: Slot, g: int) -> str:
+        return f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
 
     def _checkpoint(
-        self, slot: Slot, model: BaseAlgorithm, g: int, snapshot: SnapshotRecord | None
+        self, slot: Slot, answer: LearnerResult, g: int, snapshot: SnapshotRecord | None
     ) -> None:
         """Write what the learner needs to continue (its snapshot's zip serves a main agent)."""
         state = self._state(slot)
-        stem = f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
+        checkpoint = answer.checkpoint
+        assert checkpoint is not None
+        stem = self._stem(slot, g)
         folder = self.run_dir / "learners"
         folder.mkdir(exist_ok=True)
-        off_policy = self.config.algo in ("dqn", "qrdqn")
-        buffer = folder / f"{stem}.pkl" if off_policy else None
         if snapshot is None:
-            save_learner(model, folder / f"{stem}.zip", buffer)
+            atomic_write_bytes(folder / f"{stem}.zip", checkpoint.model)
             state.zip = f"learners/{stem}.zip"
         else:
-            if buffer is not None:
-                save_buffer(model, buffer)
             state.zip = snapshot.zip_path
-        state.buffer = f"learners/{stem}.pkl" if buffer is not None else None
+        state.buffer = None
+        if checkpoint.buffer is not None:
+            atomic_write_bytes(folder / f"{stem}.pkl", checkpoint.buffer)
+            state.buffer = f"learners/{stem}.pkl"
+
+    def _checkpoint_of(self, slot: Slot) -> Checkpoint | None:
+        """The learner's checkpoint files as bytes, for a host that does not hold it."""
+        state = self._state(slot)
+        if state.zip is None:
+            return None
+        buffer = self.run_dir / state.buffer if state.buffer else None
+        return Checkpoint(
+            state.zip,
+            (self.run_dir / state.zip).read_bytes(),
+            buffer.read_bytes() if buffer is not None and buffer.exists() else None,
+        )
 
     def _seed_payoff(self, slot: Slot, pool: list[PoolEntry]) -> None:
         """Opponents the learner never played yet: their results against its newest snapshot
@@ -557,21 +510,6 @@ class League:
         """The role's snapshots, oldest first, as the other role's learners see them."""
         return [PoolEntry(s.id, s.kind) for s in self.store.snapshots(role)]
 
-    def _env(self, role: str, distribution: Callable[[], dict[str, float]], seed: int):  # -> VecEnv
-        """The role's envs; each episode's opponent is drawn from ``distribution()`` as it is
-        then (it follows the learner's payoff)."""
-
-        def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
-            now = distribution()
-            ids = list(now)
-            p = np.array([now[i] for i in ids], dtype=np.float64)
-            opponent = ids[int(rng.choice(len(ids), p=p / p.sum()))]
-            if opponent == CPU_ID:
-                return opponent, self.game.baseline(rng)
-            return opponent, self._policy(opponent)
-
-        return make_vec_env(self.config, role, sampler, seed, self.game)
-
     def _policy(self, player: str) -> Policy:
         if player not in self._policies:
             snap = self.store.snapshot(player)
@@ -579,20 +517,21 @@ class League:
         return self._policies[player]
 
     def _freeze(
-        self, model: BaseAlgorithm, role: str, g: int, kind: str = MAIN, index: int = 0
+        self, answer: LearnerResult, role: str, g: int, kind: str = MAIN, index: int = 0
     ) -> SnapshotRecord:
         """Write the learner's files as a snapshot (not registered yet)."""
         sid = snapshot_id(role, g, kind, index)
         folder = self.run_dir / "snapshots"
         folder.mkdir(exist_ok=True)
-        save_learner(model, folder / f"{sid}.zip", None)
-        export_numpy_policy(model, folder / f"{sid}.npz")
+        assert answer.checkpoint is not None
+        atomic_write_bytes(folder / f"{sid}.zip", answer.checkpoint.model)
+        write_numpy_policy(folder / f"{sid}.npz", answer.description, answer.arrays)
         self._policies[sid] = NumpyPolicy.load(folder / f"{sid}.npz")
         return SnapshotRecord(
             id=sid,
             role=role,
             generation=g,
-            env_steps=int(model.num_timesteps),
+            env_steps=answer.num_timesteps,
             zip_path=f"snapshots/{sid}.zip",
             npz_path=f"snapshots/{sid}.npz",
             kind=kind,
@@ -606,20 +545,8 @@ class League:
         ids = [s.id for s in self.store.snapshots(other)] if include_snapshots else []
         if include_snapshots and not ids:  # generation 0: the other initial snapshot
             ids = [snapshot_id(other, 0)]
-        return self._play_pool(player, self._policy(player), side, ids)
-
-    def _play_pool(
-        self, player: str, policy: Policy, side: int, ids: list[str] | None = None
-    ) -> list[MatchResult]:
-        """``player`` on ``side`` against the snapshots ``ids`` (default: the other role's pool)
-        and the CPU, ``eval_games`` games each."""
-        if ids is None:
-            ids = [s.id for s in self.store.snapshots(ROLES[1 - side])]
-        cpu = self.game.baseline(np.random.default_rng(self.config.eval_seed))
-        opponents = [(i, self._policy(i)) for i in ids] + [(CPU_ID, cpu)]
-        return self.game.evaluate(
-            (player, policy), side, opponents, self.config.eval_games, self.config.eval_seed
-        )
+        opponents = [(i, self._policy(i)) for i in ids]
+        return self.hosts.play_pool((player, self._policy(player)), side, opponents)
 
     def _ratings(self, results: list[MatchResult]) -> dict[str, float]:
         return bradley_terry_elo(results, anchor=CPU_ID)
@@ -666,30 +593,6 @@ class League:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
-
-
-class _PayoffCallback(BaseCallback):
-    """Adds the outcome of every training episode, as it ends, to the learner's payoff."""
-
-    def __init__(self, payoff: Payoff) -> None:
-        super().__init__()
-        self.payoff = payoff
-
-    def _on_step(self) -> bool:
-        for done, info in zip(self.locals["dones"], self.locals["infos"], strict=True):
-            if done:
-                own, other = info["score"]
-                self.payoff.add(info["opponent_id"], 1.0 if own > other else 0.5 * (own == other))
-        return True
-
-
-class _StopCallback(BaseCallback):
-    def __init__(self, league: League) -> None:
-        super().__init__()
-        self.league = league
-
-    def _on_step(self) -> bool:
-        return not self.league._stop_requested
 
 
 def _extended(config: LeagueConfig, generations: int, done: int) -> LeagueConfig:
