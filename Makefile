@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TORCH := torch==2.13.0
+# A generation trains 3 learners (the main agent, 2 exploiters): more workers than that idle.
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 3 ] && n=3; echo $$n)
 
 .PHONY: venv train test test-all bench quality lint format clean
 
@@ -14,11 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU wheel first: a bare torch requirement would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet $(TORCH)
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,ray]"
 	touch $@
 
-train: venv  ## the default league into runs/<date-time>/
-	$(BIN)/pong-league train $(ARGS)
+train: venv  ## the default league into runs/<date-time>/, on up to 3 cores (Ray)
+	$(BIN)/pong-league train --workers $(WORKERS) $(ARGS)
 
 test: venv  ## the test suite (a few minutes on 2 cores)
 	$(BIN)/python -m pytest

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 def write_scalars(folder: Path, rows: list[tuple[str, float, int]]) -> None:
     """Write a learner's SB3 curves (``(tag, value, env step)`` rows, as a host recorded them
     from SB3's logger) to ``folder``, where SB3's own TensorBoard output would have put them."""
-    if not rows:
-        return
     from torch.utils.tensorboard import SummaryWriter
 
     writer = SummaryWriter(str(folder))

@@ -138,7 +138,7 @@ class LeagueConfig:
     cpu_share: float = 0.1
     latest_share: float = 0.2
     verification_share: float = 0.15
-    past_self_share: float = 0.2
+    past_self_share: float = 0.0
     main_exploiters: int = 1
     league_exploiters: int = 1
     exploiter_steps: int = 50_000

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import torch
 from stable_baselines3 import PPO
@@ -151,16 +151,18 @@ def save_buffer(model: BaseAlgorithm, path: Path) -> None:
 
 def load_learner(
     config: LeagueConfig,
-    zip_path: Path,
-    buffer_path: Path | None,
+    zip_file: Path | IO[bytes],
+    buffer_file: Path | IO[bytes] | None,
     env: VecEnv,
     tb_dir: Path | None,
 ) -> BaseAlgorithm:
-    """A learner as saved by :func:`save_learner`, to continue training (resume)."""
+    """A learner as saved by :func:`save_learner` (files, or their bytes as file objects), to
+    continue training; a buffer file that does not exist is skipped."""
     use_one_thread()
     custom: dict[str, Any] = {"tensorboard_log": str(tb_dir) if tb_dir else None}
-    model = algo_class(config.algo).load(zip_path, env=env, device="cpu", custom_objects=custom)
-    if buffer_path is not None and os.path.exists(buffer_path):
-        if isinstance(model, OffPolicyAlgorithm):
-            model.load_replay_buffer(buffer_path)
+    model = algo_class(config.algo).load(zip_file, env=env, device="cpu", custom_objects=custom)
+    if isinstance(buffer_file, (str, os.PathLike)) and not os.path.exists(buffer_file):
+        buffer_file = None
+    if buffer_file is not None and isinstance(model, OffPolicyAlgorithm):
+        model.load_replay_buffer(buffer_file)
     return model

@@ -67,6 +67,7 @@ def ray_session(workers: int | None, address: str | None = None) -> Iterator[int
     try:
         if address is None:
             ray.init(
+                address="local",  # a new instance, even where RAY_ADDRESS names a cluster
                 num_cpus=workers or 1,
                 num_gpus=0,
                 include_dashboard=False,

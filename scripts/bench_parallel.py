@@ -1,0 +1,118 @@
+"""The league on Ray against the league in one process, side by side in one run (README, Speed).
+
+1. Ray's start-up: a local Ray instance of 2 CPUs and its 2 learner actors, ready.
+2. A league generation: ``pong-league train --generations G`` of the default league (generation
+   0, then per generation the main agent's 100,000 steps beside two exploiters' 50,000 each)
+   with ``--workers 1`` and ``--workers 2``, each command timed whole (Ray's start-up and
+   shutdown included). Target: <= 0.6x. The two runs' snapshots must be byte-identical.
+3. Evaluation: one snapshot against 32 snapshots x 32 games (and the CPU), in this process and
+   on 2 warm Ray actors. Target: <= 0.65x; also quoted with the start-up of item 1 added.
+
+Snapshots for item 3 come from a league run (``--run``), else from untrained networks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_league import load_pool
+
+from league.config import LeagueConfig
+from league.hosts import LocalHosts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def train_seconds(run: Path, workers: int, generations: int, steps: int | None) -> float:
+    args = [sys.executable, "-m", "league.cli", "train", "--run-dir", str(run), "--no-progress"]
+    args += ["--generations", str(generations), "--workers", str(workers)]
+    if steps is not None:
+        args += ["--steps-per-generation", str(steps)]
+    started = time.perf_counter()
+    subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def weights(run: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((run / "snapshots").glob("*.npz"))
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--generations", type=int, default=1, help="league generations (default 1)")
+    p.add_argument("--steps-per-generation", type=int, help="main agent's steps (default 100k)")
+    p.add_argument("--run", type=Path, help="a league run whose snapshots item 3 plays")
+    p.add_argument("--opponents", type=int, default=32)
+    p.add_argument("--games", type=int, default=32)
+    p.add_argument("--json", type=Path, help="also write the figures here")
+    args = p.parse_args()
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    from league.parallel import RayHosts, ray_session
+
+    config = LeagueConfig(eval_games=args.games)
+    figures: dict[str, float] = {}
+
+    # 3 first (one process, then Ray), with 1 timed inside the same Ray session.
+    pool = load_pool(args.run, args.opponents + 1, config)
+    player, opponents = pool[0], pool[1:]
+    started = time.perf_counter()
+    local = LocalHosts(config).play_pool(player, 0, opponents)
+    figures["eval_1_worker_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with ray_session(2):
+        hosts = RayHosts(config, 2)
+        hosts.pids()  # both actors up
+        figures["ray_startup_s"] = time.perf_counter() - started
+        hosts.play_pool(player, 0, opponents[:1])  # warm: the engine compiled in each actor
+        hosts.play_pool(player, 1, opponents[1:2])
+        started = time.perf_counter()
+        remote = hosts.play_pool(player, 0, opponents)
+        figures["eval_2_workers_s"] = time.perf_counter() - started
+        hosts.close()
+    assert [(r.b, r.wins, r.losses) for r in remote] == [(r.b, r.wins, r.losses) for r in local]
+    games = len(local) * args.games
+    figures["eval_ratio"] = figures["eval_2_workers_s"] / figures["eval_1_worker_s"]
+    figures["eval_ratio_with_startup"] = (
+        figures["eval_2_workers_s"] + figures["ray_startup_s"]
+    ) / figures["eval_1_worker_s"]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        one, two = Path(tmp) / "one", Path(tmp) / "two"
+        steps = args.steps_per_generation
+        figures["league_1_worker_s"] = train_seconds(one, 1, args.generations, steps)
+        figures["league_2_workers_s"] = train_seconds(two, 2, args.generations, steps)
+        same = weights(one) == weights(two)
+    figures["league_ratio"] = figures["league_2_workers_s"] / figures["league_1_worker_s"]
+
+    print(f"Ray start-up (2 CPUs, 2 actors ready): {figures['ray_startup_s']:.1f} s")
+    print(
+        f"league, {args.generations} generation(s) of the default league, whole command: "
+        f"{figures['league_1_worker_s']:.0f} s on 1 worker, "
+        f"{figures['league_2_workers_s']:.0f} s on 2: {figures['league_ratio']:.2f}x "
+        f"(target <= 0.6x) {'PASS' if figures['league_ratio'] <= 0.6 else 'FAIL'}; "
+        f"snapshots byte-identical: {same}"
+    )
+    print(
+        f"evaluation, 1 snapshot vs {args.opponents} snapshots and the CPU x {args.games} games "
+        f"({games} games): {figures['eval_1_worker_s']:.1f} s on 1 worker, "
+        f"{figures['eval_2_workers_s']:.1f} s on 2 warm actors: {figures['eval_ratio']:.2f}x "
+        f"(target <= 0.65x) {'PASS' if figures['eval_ratio'] <= 0.65 else 'FAIL'}; "
+        f"{figures['eval_ratio_with_startup']:.2f}x with Ray's start-up"
+    )
+    if args.json:
+        args.json.write_text(json.dumps({**figures, "snapshots_identical": same}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
