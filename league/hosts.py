@@ -32,8 +32,8 @@ from envs.scripted import Policy
 from league.agents import MAIN, SUFFIX, Payoff, PoolEntry, Slot, opponents_of, snapshot_id
 from league.config import LeagueConfig
 from league.games import game_of
-from league.matchmaking import CPU as CPU_ID
 from league.learners import load_learner, make_vec_env, new_learner, schedule_generation
+from league.matchmaking import CPU as CPU_ID
 from league.policies import NumpyPolicy, describe_model
 from league.results import MatchResult
 
@@ -155,9 +155,7 @@ class LearnerHost:
         """Stop the running task at its next env step (its answer says ``stopped``)."""
         self._stop = True
 
-    def train(
-        self, task: LearnerTask, callbacks: Sequence[BaseCallback] = ()
-    ) -> LearnerResult:
+    def train(self, task: LearnerTask, callbacks: Sequence[BaseCallback] = ()) -> LearnerResult:
         """Train the task's learner ``task.steps`` env steps against its live distribution."""
         self._stop = False
         slot, payoff = task.slot, task.payoff
@@ -183,9 +181,7 @@ class LearnerHost:
         watch = _Watch(self, slot.name, payoff)
         started = time.perf_counter()
         try:
-            model.learn(
-                task.steps, reset_num_timesteps=False, callback=[watch, *callbacks]
-            )
+            model.learn(task.steps, reset_num_timesteps=False, callback=[watch, *callbacks])
         finally:
             self._steps.pop(slot.name, None)
         seconds = time.perf_counter() - started

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from envs.scripted import Policy
 from league.agents import (
-    LEAGUE_EXPLOITER,
     MAIN,
     MAIN_EXPLOITER,
     SUFFIX,
@@ -34,17 +35,16 @@ from league.agents import (
     Slot,
     exploiter_ready,
     newest_main,
-    opponents_of,
     resets_after_freeze,
     snapshot_id,
 )
+from league.board import write_scalars
 from league.config import LeagueConfig
 from league.errors import LeagueError
-from league.board import write_scalars
 from league.files import RunLock, atomic_write_bytes, atomic_write_text
 from league.games import Game, game_of
-from league.matrix import WinRateMatrix
 from league.hosts import Checkpoint, Hosts, LearnerResult, LearnerTask, LocalHosts, untrained
+from league.matrix import WinRateMatrix
 from league.policies import NumpyPolicy, write_numpy_policy
 from league.ratings import beats_past, bradley_terry_elo, nash_equilibrium
 from league.results import MatchResult
@@ -270,7 +270,8 @@ class League:
         main = Slot(role, MAIN)
         self._seed_payoff(main, pool)
         slots = [main, *self._exploiters(role)]
-        steps = [self.config.steps_per_generation] + [self.config.exploiter_steps] * (len(slots) - 1)
+        steps = [self.config.steps_per_generation]
+        steps += [self.config.exploiter_steps] * (len(slots) - 1)
         tasks = [self._task(slot, g, pool, n) for slot, n in zip(slots, steps, strict=True)]
         answers = self.hosts.train(tasks, self._checkpoint_of, progress, self._stopping)
         if self._stop_requested or any(a.stopped for a in answers):

@@ -68,7 +68,8 @@ def in_one_process(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("one")
     (tmp / "c.toml").write_text(CONFIG)
     run = tmp / "run"
-    assert main(["train", "--config", str(tmp / "c.toml"), "--run-dir", str(run), "--no-progress"]) == 0
+    args = ["train", "--config", str(tmp / "c.toml"), "--run-dir", str(run), "--no-progress"]
+    assert main(args) == 0
     return fingerprint(run)
 
 
@@ -167,9 +168,19 @@ def test_bad_address_is_one_line_exit_2_within_30_s_and_writes_no_run(tmp_path: 
     run = tmp_path / "run"
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "league.cli", "train", "--address", f"127.0.0.1:{port}",
-         "--run-dir", str(run)],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "league.cli",
+            "train",
+            "--address",
+            f"127.0.0.1:{port}",
+            "--run-dir",
+            str(run),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert time.monotonic() - started < 30
     assert proc.returncode == 2, proc.stderr
@@ -205,7 +216,8 @@ def test_one_worker_trains_without_importing_ray(tmp_path: Path) -> None:
         "from league.cli import main\n"
         f"code = main(['train', '--config', {str(tmp_path / 'c.toml')!r}, '--run-dir', "
         f"{str(tmp_path / 'run')!r}, '--no-progress'])\n"
-        "assert code == 0 and 'ray' not in sys.modules, sorted(m for m in sys.modules if 'ray' in m)\n"
+        "assert code == 0, code\n"
+        "assert 'ray' not in sys.modules, sorted(m for m in sys.modules if 'ray' in m)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -219,9 +231,22 @@ def test_a_killed_coordinator_leaves_no_ray_process_and_resumes_on_one_worker(
     marker = f"pong-league-test-{uuid.uuid4().hex}"
     env = dict(os.environ, PONG_LEAGUE_TEST_MARK=marker)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "league.cli", "train", "--config", str(tmp_path / "c.toml"),
-         "--run-dir", str(run), "--workers", "2", "--no-progress"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        [
+            sys.executable,
+            "-m",
+            "league.cli",
+            "train",
+            "--config",
+            str(tmp_path / "c.toml"),
+            "--run-dir",
+            str(run),
+            "--workers",
+            "2",
+            "--no-progress",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 240
