@@ -29,6 +29,7 @@ bench: venv  ## speed figures, as quoted in the README
 	$(BIN)/python scripts/bench_env.py
 	$(BIN)/python scripts/bench_league.py
 	$(BIN)/python scripts/bench_bots.py
+	$(BIN)/python scripts/bench_parallel.py
 
 quality: venv  ## does the league help? league vs naive self-play on 3 seeds (hours)
 	$(BIN)/python scripts/bench_quality.py $(ARGS)
