@@ -262,6 +262,20 @@ def untrained(config: LeagueConfig, slot: Slot, init_seed: int) -> LearnerResult
     )
 
 
+# A learner's checkpoint as bytes, read from the run (the coordinator's).
+CheckpointOf = Callable[[Slot], Checkpoint | None]
+# (generation, label, steps) -> an SB3 callback that shows the learner's progress.
+ProgressFactory = Callable[[int, str, int], Any]
+
+
+def attach_checkpoint(task: LearnerTask, held: dict[str, str], checkpoint_of: CheckpointOf) -> None:
+    """Give the task its checkpoint's bytes unless the host holds the learner at that
+    checkpoint (``held``: slot name -> token, as :meth:`LearnerHost.holds` says)."""
+    task.checkpoint = None
+    if task.token is not None and held.get(task.slot.name) != task.token:
+        task.checkpoint = checkpoint_of(task.slot)
+
+
 class Hosts(Protocol):
     """Where a league's learners train and its pool games are played: :class:`LocalHosts` (this
     process) or :class:`league.parallel.RayHosts` (Ray actors and tasks)."""
@@ -269,8 +283,8 @@ class Hosts(Protocol):
     def train(
         self,
         tasks: list[LearnerTask],
-        checkpoint_of: Callable[[Slot], Checkpoint | None],
-        progress: Callable[[int, str, int], Any] | None,
+        checkpoint_of: CheckpointOf,
+        progress: ProgressFactory | None,
         stopping: Callable[[], bool],
     ) -> list[LearnerResult]:
         """Every task's answer, in the tasks' order.
@@ -303,14 +317,13 @@ class LocalHosts:
     def train(
         self,
         tasks: list[LearnerTask],
-        checkpoint_of: Callable[[Slot], Checkpoint | None],
-        progress: Callable[[int, str, int], Any] | None,
+        checkpoint_of: CheckpointOf,
+        progress: ProgressFactory | None,
         stopping: Callable[[], bool],
     ) -> list[LearnerResult]:
         answers = []
         for task in tasks:
-            if task.token is not None and self.host.holds().get(task.slot.name) != task.token:
-                task.checkpoint = checkpoint_of(task.slot)
+            attach_checkpoint(task, self.host.holds(), checkpoint_of)
             callbacks: list[BaseCallback] = [_Stopping(self.host, stopping)]
             if progress is not None:
                 callbacks.append(progress(task.generation, label(task.slot), task.steps))

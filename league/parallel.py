@@ -29,10 +29,12 @@ from league.agents import MAIN, Slot
 from league.config import LeagueConfig
 from league.errors import LeagueError
 from league.hosts import (
-    Checkpoint,
+    CheckpointOf,
     LearnerHost,
     LearnerResult,
     LearnerTask,
+    ProgressFactory,
+    attach_checkpoint,
     eval_batches,
     label,
 )
@@ -168,8 +170,8 @@ class RayHosts:
     def train(
         self,
         tasks: list[LearnerTask],
-        checkpoint_of: Callable[[Slot], Checkpoint | None],
-        progress: Callable[[int, str, int], Any] | None,
+        checkpoint_of: CheckpointOf,
+        progress: ProgressFactory | None,
         stopping: Callable[[], bool],
     ) -> list[LearnerResult]:
         jobs = [_Job(i, task=t) for i, t in enumerate(tasks)]
@@ -203,7 +205,7 @@ class RayHosts:
         self,
         jobs: list[_Job],
         where: list[int],
-        checkpoint_of: Callable[[Slot], Checkpoint | None],
+        checkpoint_of: CheckpointOf,
         stopping: Callable[[], bool],
         bars: _Bars | None,
     ) -> list[Any]:
@@ -249,16 +251,13 @@ class RayHosts:
                 answers[job.index] = LearnerResult(job.task.slot, stopped=True)
         return answers
 
-    def _call(self, a: int, job: _Job, checkpoint_of: Callable[[Slot], Checkpoint | None]) -> Any:
+    def _call(self, a: int, job: _Job, checkpoint_of: CheckpointOf) -> Any:
         actor = self.actors[a]
         if job.task is None:
             assert job.batch is not None
             return actor.play_batch.remote(*job.batch)
-        task = job.task
-        task.checkpoint = None
-        if task.token is not None and self.held[a].get(task.slot.name) != task.token:
-            task.checkpoint = checkpoint_of(task.slot)
-        return actor.train.remote(task)
+        attach_checkpoint(job.task, self.held[a], checkpoint_of)
+        return actor.train.remote(job.task)
 
     def _restart(self, a: int, job: _Job) -> None:
         what = f"learner {label(job.task.slot)}" if job.task else "a batch of pool games"
