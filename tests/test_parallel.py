@@ -162,6 +162,17 @@ def test_a_learner_actor_killed_mid_generation_is_redone_from_its_checkpoint(
     assert fingerprint(run) == in_one_process
 
 
+def test_more_workers_than_the_cluster_has_cpus_is_refused_before_any_run(
+    cluster, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    args = ["train", "--address", cluster.address, "--workers", "3", "--run-dir", str(run)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "has 2 CPUs" in err and "--workers 2 or fewer" in err and len(err.splitlines()) == 1
+    assert not run.exists()
+
+
 def test_bad_address_is_one_line_exit_2_within_30_s_and_writes_no_run(tmp_path: Path) -> None:
     with socket_on_free_port() as port:  # a port nothing listens on
         pass
