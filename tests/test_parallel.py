@@ -111,6 +111,21 @@ def test_a_league_on_a_two_node_cluster_matches_one_process_byte_for_byte(
     assert (run / "tb" / "left_0").is_dir() and (run / "tb" / "left_main_exploiter_0").is_dir()
 
 
+def test_a_pettingzoo_league_with_maskable_ppo_on_the_cluster_matches_one_process(
+    cluster, tmp_path: Path
+) -> None:
+    config = tmp_path / "ttt.toml"
+    config.write_text("generations = 2\nsteps_per_generation = 512\nexploiter_steps = 512\n")
+    runs = []
+    for name, extra in (("one", []), ("two", ["--address", cluster.address, "--workers", "2"])):
+        run = tmp_path / name
+        args = ["train", "--game", "pettingzoo.classic.tictactoe_v3", "--config", str(config)]
+        assert main([*args, "--run-dir", str(run), "--no-progress", *extra]) == 0
+        runs.append(fingerprint(run))
+    assert runs[0] == runs[1]
+    assert not list((tmp_path / "two" / "learners").glob("*.pkl"))  # PPO: no replay buffer
+
+
 def test_a_learner_actor_killed_mid_generation_is_redone_from_its_checkpoint(
     cluster, in_one_process: dict, tmp_path: Path
 ) -> None:
