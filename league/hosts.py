@@ -214,12 +214,13 @@ class LearnerHost:
 
     def _learner(self, task: LearnerTask) -> BaseAlgorithm:
         name = task.slot.name
+        held = self._held.get(name)
+        if task.token is not None and held is not None and held[0] == task.token:
+            return held[1]
+        # A placeholder env (the task's own replaces it) to build or load the model with.
         env = self._env(task.slot.role, lambda: {CPU_ID: 1.0}, task.init_seed, {})
         if task.token is None:
             return new_learner(self.config, env, task.init_seed, None)
-        held = self._held.get(name)
-        if held is not None and held[0] == task.token:
-            return held[1]
         if task.checkpoint is None or task.checkpoint.token != task.token:
             raise RuntimeError(f"host does not hold {name} at {task.token} and got no checkpoint")
         buffer = io.BytesIO(task.checkpoint.buffer) if task.checkpoint.buffer else None
@@ -358,17 +359,17 @@ def play_pool(
     """``player`` on ``side`` against ``opponents`` and then the CPU, ``eval_games`` games each,
     in batches of :data:`EVAL_BATCH` opponents (see :func:`eval_batches`)."""
     results = []
-    for batch in eval_batches(config, opponents):
+    for batch in eval_batches(config, game, opponents):
         results += play_batch(config, game, player, side, batch)
     return results
 
 
 def eval_batches(
-    config: LeagueConfig, opponents: list[tuple[str, Policy]]
+    config: LeagueConfig, game: Any, opponents: list[tuple[str, Policy]]
 ) -> list[list[tuple[str, Policy]]]:
     """The opponents (the CPU appended, built from ``eval_seed``) in batches of
     :data:`EVAL_BATCH`: the games of one batch run together, the batches anywhere."""
-    cpu = game_of(config).baseline(np.random.default_rng(config.eval_seed))
+    cpu = game.baseline(np.random.default_rng(config.eval_seed))
     everyone = [*opponents, (CPU_ID, cpu)]
     return [everyone[i : i + EVAL_BATCH] for i in range(0, len(everyone), EVAL_BATCH)]
 

@@ -28,6 +28,7 @@ from envs.scripted import Policy
 from league.agents import MAIN, Slot
 from league.config import LeagueConfig
 from league.errors import LeagueError
+from league.games import game_of
 from league.hosts import (
     CheckpointOf,
     LearnerHost,
@@ -144,6 +145,7 @@ class RayHosts:
 
         self._ray = ray
         self.config = config
+        self.game = game_of(config)  # the CPU player of the evaluation batches
         self._actor_class = ray.remote(num_cpus=1, max_concurrency=3)(LearnerHost)
         self.actors = [self._start() for _ in range(workers)]
         self.held: list[dict[str, str]] = [{} for _ in range(workers)]
@@ -188,7 +190,7 @@ class RayHosts:
     def play_pool(
         self, player: tuple[str, Policy], side: int, opponents: list[tuple[str, Policy]]
     ) -> list[MatchResult]:
-        batches = eval_batches(self.config, opponents)
+        batches = eval_batches(self.config, self.game, opponents)
         jobs = [_Job(i, batch=(player, side, b)) for i, b in enumerate(batches)]
         where = [i % len(self.actors) for i in range(len(batches))]
         answers = self._run(jobs, where, lambda slot: None, lambda: False, None)
