@@ -134,19 +134,11 @@ def schedule_generation(model: BaseAlgorithm, config: LeagueConfig, steps: int) 
         model.exploration_rate = eps(1.0)
 
 
-def save_learner(model: BaseAlgorithm, zip_path: Path, buffer_path: Path | None) -> None:
-    """Write the model (and an off-policy learner's replay buffer) atomically."""
+def save_learner(model: BaseAlgorithm, zip_path: Path) -> None:
+    """Write the model atomically (a league's checkpoints, with their replay buffers, are
+    :func:`league.hosts.LearnerHost`'s bytes)."""
     with atomic_write(zip_path) as tmp:
         model.save(tmp)
-    if buffer_path is not None:
-        save_buffer(model, buffer_path)
-
-
-def save_buffer(model: BaseAlgorithm, path: Path) -> None:
-    """Write an off-policy learner's replay buffer atomically (nothing for PPO)."""
-    if isinstance(model, OffPolicyAlgorithm):
-        with atomic_write(path) as tmp:
-            model.save_replay_buffer(tmp)
 
 
 def load_learner(
@@ -156,8 +148,8 @@ def load_learner(
     env: VecEnv,
     tb_dir: Path | None,
 ) -> BaseAlgorithm:
-    """A learner as saved by :func:`save_learner` (files, or their bytes as file objects), to
-    continue training; a buffer file that does not exist is skipped."""
+    """A learner as saved (files, or their bytes as file objects), to continue training; a
+    buffer file that does not exist is skipped."""
     use_one_thread()
     custom: dict[str, Any] = {"tensorboard_log": str(tb_dir) if tb_dir else None}
     model = algo_class(config.algo).load(zip_file, env=env, device="cpu", custom_objects=custom)

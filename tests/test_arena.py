@@ -8,13 +8,12 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # the video renders off-scree
 
 import json  # noqa: E402
 import math  # noqa: E402
-import sqlite3  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import imageio.v2 as imageio  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from tiny_league import copy_of, tiny_league  # noqa: E402
+from tiny_league import copy_of, database, tiny_league  # noqa: E402
 
 from envs.engine import LY, RY, STEPS  # noqa: E402
 from envs.render import BALL  # noqa: E402
@@ -130,15 +129,6 @@ def test_one_result_per_orientation(run: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------- pit
-
-
-def database(run: Path) -> list[str]:
-    """Every row of the run's database, as SQL (the WAL included, which the file alone is not)."""
-    conn = sqlite3.connect(f"file:{run / 'league.sqlite'}?mode=ro", uri=True)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def same(report) -> dict:

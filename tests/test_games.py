@@ -11,6 +11,7 @@ import pytest
 from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env
 from pettingzoo import ParallelEnv
+from tiny_league import database
 
 from envs.rules import rules
 from league.errors import LeagueError
@@ -647,17 +648,6 @@ def snapshot_run(tmp_path: Path) -> Path:
     return run
 
 
-def _database(run: Path) -> list[str]:
-    """Every row of the run's database, as SQL (the WAL included, which the file alone is not)."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{run / 'league.sqlite'}?mode=ro", uri=True)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
 def test_pit_records_a_balanced_tictactoe_match_as_pong_does(snapshot_run: Path, capsys) -> None:
     import json
 
@@ -667,12 +657,12 @@ def test_pit_records_a_balanced_tictactoe_match_as_pong_does(snapshot_run: Path,
     from league.store import LeagueStore
 
     run = str(snapshot_run)
-    before = _database(snapshot_run)
+    before = database(snapshot_run)
     args = ["pit", "right-0000", "left-0001", "--run", run, "--games", "6", "--seed", "4"]
     assert main([*args, "--record", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["recorded_in"] == str(snapshot_run / "league.sqlite")
-    assert report["not_recorded"] is None and _database(snapshot_run) != before
+    assert report["not_recorded"] is None and database(snapshot_run) != before
     with LeagueStore.open(snapshot_run, readonly=True) as store:
         stored = store.results(source="pit")
         assert store.results(source="league") == []
@@ -729,10 +719,10 @@ def test_pit_refuses_to_record_other_tictactoe_matches_in_one_line(
 ) -> None:
     from league.cli import main
 
-    before = _database(snapshot_run)
+    before = database(snapshot_run)
     args = ["pit", a, b, "--run", str(snapshot_run), "--games", "4", *extra, "--record"]
     assert main(args) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert "results not recorded: " in err and reason in err
-    assert _database(snapshot_run) == before
+    assert database(snapshot_run) == before

@@ -8,6 +8,7 @@ steps trained, so no gradient step is taken and the build costs a few seconds.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 from league.config import load_config
@@ -52,3 +53,12 @@ def tiny_league(root: Path) -> Path:
 def copy_of(run: Path, dest: Path) -> Path:
     """A copy of a run folder (database and snapshots) that a test may change."""
     return Path(shutil.copytree(run, dest / "run", ignore=shutil.ignore_patterns("tb", "buffers")))
+
+
+def database(run: Path) -> list[str]:
+    """Every row of the run's database, as SQL (the WAL included, which the file alone is not)."""
+    conn = sqlite3.connect(f"file:{run / 'league.sqlite'}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
