@@ -119,7 +119,7 @@ class LeagueConfig:
     :param eval_games: games the new snapshot plays against each opponent after its generation.
     :param eval_seed: seed of game 0 of every evaluation match (game i uses eval_seed + i).
     :param seed: seed of the learners, their envs and matchmaking.
-    :param n_envs: parallel envs per learner (a DummyVecEnv).
+    :param n_envs: parallel envs per learner (a ``league.learners.SeatVecEnv``).
     :param frame_stack: frames per observation.
     :param net_arch: hidden layer sizes of every learner's network.
     :param hyperparams: per-algorithm SB3 keyword arguments over ``ALGO_DEFAULTS``.

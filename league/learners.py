@@ -11,10 +11,13 @@ from typing import IO, Any
 import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.utils import LinearSchedule
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
+from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepReturn
+from stable_baselines3.common.vec_env.util import dict_to_obs
 
 from envs.single import OpponentSampler
 from league.config import LeagueConfig
@@ -50,9 +53,37 @@ def make_vec_env(
         # rollout/ep_len_mean only from the episode records it keeps.
         return lambda: Monitor(game.seat_env(role, sampler))
 
-    env = DummyVecEnv([factory(i) for i in range(config.n_envs)])
+    env = SeatVecEnv([factory(i) for i in range(config.n_envs)])
     env.seed(seed)
     return env
+
+
+class SeatVecEnv(DummyVecEnv):
+    """SB3's :class:`DummyVecEnv` for the league's seat envs, without its deep copies.
+
+    ``DummyVecEnv`` deep-copies the observation buffer and every step's info dicts, so that
+    an env that reuses its arrays or dicts cannot change what the learner stored: a tenth of a
+    DQN learner's step on Pong (``scripts/bench_league.py``). The league's seat envs return a
+    fresh observation and a fresh info dict of immutable values at every step (``Monitor``
+    adds a fresh ``episode`` dict), so a shallow copy of each keeps exactly what SB3 sees;
+    the observation buffer is copied array by array as ``deepcopy`` does.
+    """
+
+    def step_wait(self) -> VecEnvStepReturn:
+        for i, env in enumerate(self.envs):
+            obs, self.buf_rews[i], terminated, truncated, info = env.step(self.actions[i])
+            self.buf_dones[i] = terminated or truncated
+            info["TimeLimit.truncated"] = truncated and not terminated
+            if self.buf_dones[i]:
+                info["terminal_observation"] = obs
+                obs, self.reset_infos[i] = env.reset()
+            self.buf_infos[i] = info
+            self._save_obs(i, obs)
+        infos = [dict(info) for info in self.buf_infos]
+        return self._obs_from_buf(), self.buf_rews.copy(), self.buf_dones.copy(), infos
+
+    def _obs_from_buf(self) -> VecEnvObs:
+        return dict_to_obs(self.observation_space, {k: v.copy() for k, v in self.buf_obs.items()})
 
 
 def use_one_thread() -> None:
@@ -76,7 +107,7 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
     policy_kwargs: dict[str, Any] = {"net_arch": list(config.net_arch)}
     if "n_quantiles" in kwargs:  # a policy argument of QR-DQN, kept with its hyper-parameters
         policy_kwargs["n_quantiles"] = kwargs.pop("n_quantiles")
-    return algo_class(config.algo)(
+    model = algo_class(config.algo)(
         "MlpPolicy",
         env,
         policy_kwargs=policy_kwargs,
@@ -86,6 +117,15 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
         device="cpu",
         **kwargs,
     )
+    if tb_dir is None:
+        log_nowhere(model)
+    return model
+
+
+def log_nowhere(model: BaseAlgorithm) -> None:
+    """A logger without outputs: SB3's default one, without a TensorBoard folder, makes an
+    empty ``/tmp/SB3-<date>`` folder at every ``learn`` call."""
+    model.set_logger(Logger(None, []))
 
 
 @dataclass(frozen=True)
@@ -157,4 +197,6 @@ def load_learner(
         buffer_file = None
     if buffer_file is not None and isinstance(model, OffPolicyAlgorithm):
         model.load_replay_buffer(buffer_file)
+    if tb_dir is None:
+        log_nowhere(model)
     return model

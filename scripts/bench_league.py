@@ -5,6 +5,8 @@
    scripted CPU. Target: >= 0.9.
 2. The league's DQN (``league.dqn.LeagueDQN``, the same weights bit for bit) against SB3's own
    ``DQN``: env steps/s of each learner against the CPU, alternated, and their ratio.
+   And the league's vec env (``league.learners.SeatVecEnv``) against SB3's ``DummyVecEnv``,
+   which deep-copies every step's observations and infos: the same learner, the same weights.
 3. Evaluation: one new snapshot against a pool of 32 snapshots, 32 games each, through the
    batched engine. Target: <= 30 s on one core.
 
@@ -22,13 +24,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from stable_baselines3.common.vec_env import DummyVecEnv
 
 from envs import PongVsOpponent, rules, scripted
 from envs.scripted import Policy
+from league import learners
 from league.config import LeagueConfig
 from league.dqn import LeagueDQN
 from league.evaluation import evaluate_against
-from league.learners import new_learner
+from league.learners import log_nowhere, make_vec_env, new_learner
 from league.policies import NumpyPolicy
 from league.store import LeagueStore
 
@@ -59,18 +63,30 @@ def load_pool(run: Path | None, size: int, config: LeagueConfig) -> list[tuple[s
 
 
 def learner_steps_per_second(
-    config: LeagueConfig, pool: list[tuple[str, Policy]], steps: int, sb3_dqn: bool = False
+    config: LeagueConfig,
+    pool: list[tuple[str, Policy]],
+    steps: int,
+    sb3_dqn: bool = False,
+    dummy_vec_env: bool = False,
 ) -> float:
-    """A DQN learner training ``steps`` env steps against ``pool`` (drawn per episode).
+    """A DQN learner training ``steps`` env steps against ``pool`` (drawn per episode), on the
+    league's own vec env of its seat envs (``make_vec_env``).
 
     :param sb3_dqn: SB3's own ``DQN`` class instead of the league's.
+    :param dummy_vec_env: SB3's ``DummyVecEnv`` instead of the league's ``SeatVecEnv``.
     """
 
     def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
         return pool[int(rng.integers(len(pool)))]
 
-    env = PongVsOpponent(config.game_rules(), opponent_sampler=sampler)
-    model = new_learner(config, env, seed=0, tb_dir=None)  # type: ignore[arg-type]
+    vec_env_class = learners.SeatVecEnv
+    if dummy_vec_env:
+        learners.SeatVecEnv = DummyVecEnv  # type: ignore[misc]
+    try:
+        env = make_vec_env(config, "left", sampler, seed=0)
+    finally:
+        learners.SeatVecEnv = vec_env_class  # type: ignore[misc]
+    model = new_learner(config, env, seed=0, tb_dir=None)
     if sb3_dqn:  # the same hyper-parameters, network and seed in SB3's class
         from stable_baselines3 import DQN
 
@@ -84,6 +100,7 @@ def learner_steps_per_second(
             device="cpu",
             **{k: v for k, v in config.algo_kwargs().items() if not k.startswith("learning_rate")},
         )
+        log_nowhere(model)
     model.learn(config.algo_kwargs()["learning_starts"])  # warm-up: fill, compile, first updates
     start = time.perf_counter()
     model.learn(steps, reset_num_timesteps=False)
@@ -104,13 +121,15 @@ def main() -> None:
     cpu = [("cpu", scripted("cpu"))]
     pool10 = load_pool(args.run, 10, config)
 
-    vs_cpu, vs_pool, sb3 = [], [], []
+    vs_cpu, vs_pool, sb3, dummy = [], [], [], []
     for _ in range(args.repeats):  # alternated, so that drifts of the machine hit all alike
         vs_cpu.append(learner_steps_per_second(config, cpu, args.steps))
         vs_pool.append(learner_steps_per_second(config, pool10, args.steps))
         sb3.append(learner_steps_per_second(config, cpu, args.steps, sb3_dqn=True))
+        dummy.append(learner_steps_per_second(config, pool10, args.steps, dummy_vec_env=True))
     overhead = max(vs_pool) / max(vs_cpu)
     lean_ratio = max(vs_cpu) / max(sb3)
+    vec_env_ratio = max(vs_pool) / max(dummy)
 
     pool32 = load_pool(args.run, 32, config)
     # The run's newest snapshot (its strongest, longest games) is the one evaluated.
@@ -130,6 +149,8 @@ def main() -> None:
     print(f"| ratio (league overhead) | {overhead:.2f}x | >= 0.9x | {_verdict(overhead >= 0.9)} |")
     print(f"| SB3's own DQN learner vs scripted CPU | {max(sb3):,.0f} steps/s | | |")
     print(f"| ratio (league's DQN over SB3's, same weights) | {lean_ratio:.2f}x | | |")
+    print(f"| DQN learner vs pool of 10, SB3's DummyVecEnv | {max(dummy):,.0f} steps/s | | |")
+    print(f"| ratio (league's SeatVecEnv over it, same weights) | {vec_env_ratio:.2f}x | | |")
     verdict = _verdict(eval_seconds <= 30)
     print(
         f"| evaluate 1 snapshot vs 32 snapshots x 32 games ({games:,} games, mean "
@@ -144,6 +165,8 @@ def main() -> None:
                     "overhead_ratio": overhead,
                     "sb3_dqn_vs_cpu_steps_per_s": max(sb3),
                     "league_dqn_over_sb3_dqn": lean_ratio,
+                    "dummy_vec_env_vs_pool_steps_per_s": max(dummy),
+                    "seat_vec_env_over_dummy_vec_env": vec_env_ratio,
                     "eval_seconds": eval_seconds,
                     "eval_games": games,
                     "eval_mean_game_length": mean_length,

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
+import torch
 from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.vec_env import DummyVecEnv
 
 from envs.scripted import ScriptedCPU
+from league import learners
 from league.config import LeagueConfig
 from league.errors import LeagueError
-from league.learners import make_vec_env, new_learner, schedule_generation
+from league.games import game_of
+from league.learners import load_learner, make_vec_env, new_learner, schedule_generation
 
 STEPS = 400
 
@@ -85,3 +92,56 @@ def test_a_restart_learning_rate_that_is_not_a_positive_number_is_refused() -> N
         LeagueConfig(restart_learning_rate=0.0)
     with pytest.raises(LeagueError, match="restart_learning_rate"):
         LeagueConfig.from_dict({"restart_learning_rate": -1e-3})
+
+
+@pytest.mark.parametrize(
+    ("game", "algo", "hyperparams"),
+    [
+        ("pong", "dqn", {"learning_starts": 200, "buffer_size": 2_000, "batch_size": 16}),
+        ("pettingzoo.classic.tictactoe_v3", "maskable_ppo", {"n_steps": 64, "batch_size": 64}),
+    ],
+)
+def test_seat_vec_env_trains_to_dummy_vec_env_weights_bit_for_bit(
+    game: str, algo: str, hyperparams: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without DummyVecEnv's deep copies, the learner stores and learns exactly the same."""
+    config = LeagueConfig(
+        game=game,
+        algo=algo,
+        n_envs=2,
+        hyperparams={algo: hyperparams},
+        **({"rules_overrides": {"points_to_win": 1}} if game == "pong" else {}),
+    )
+    the_game = game_of(config)
+
+    def trained() -> tuple[list[torch.Tensor], int]:
+        env = make_vec_env(config, "left", lambda rng: ("cpu", the_game.baseline(rng)), 0, the_game)
+        model = new_learner(config, env, seed=0, tb_dir=None)
+        model.learn(1_500)
+        episodes = sum(1 for _ in model.ep_info_buffer)
+        return list(model.policy.state_dict().values()), episodes
+
+    lean, lean_episodes = trained()
+    monkeypatch.setattr(learners, "SeatVecEnv", DummyVecEnv)
+    sb3, sb3_episodes = trained()
+    assert lean_episodes == sb3_episodes > 2  # episodes ended: the terminal observations were kept
+    assert all(torch.equal(a, b) for a, b in zip(lean, sb3, strict=True))
+
+
+def test_a_learner_without_tensorboard_leaves_no_folder_in_tmp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SB3's default logger makes an empty /tmp/SB3-<date> folder at every learn call."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    config = LeagueConfig(hyperparams={"dqn": {"learning_starts": 50}})
+    cpu = ScriptedCPU()
+    env = make_vec_env(config, "left", lambda rng: ("cpu", cpu), seed=0)
+    model = new_learner(config, env, seed=0, tb_dir=None)
+    model.learn(100)
+    model.save(tmp_path / "model.zip")
+    again = load_learner(config, tmp_path / "model.zip", None, env, tb_dir=None)
+    again.learn(100)
+    assert list(tmp_path.glob("SB3-*")) == []
+    monkeypatch.setattr(learners, "log_nowhere", lambda model: None)  # the check can fail
+    new_learner(config, env, seed=0, tb_dir=None).learn(100)
+    assert len(list(tmp_path.glob("SB3-*"))) == 1
