@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from league.config import ALGOS, PRESET_OVERRIDES, SCHEMES, LeagueConfig
+from league.config import ALGOS, PRESET_OVERRIDES, SCHEDULES, SCHEMES, LeagueConfig
 from league.errors import LeagueError
 
 if TYPE_CHECKING:
@@ -158,6 +158,13 @@ def add_train(sub: Any) -> None:
         metavar="N",
         help=f"env steps per generation (default {d.steps_per_generation})",
     )
+    p.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        help="alternate: one role's generation at a time, against the other role's whole pool; "
+        "simultaneous: both roles' generations at once (2k - 1 and 2k), each against the other "
+        f"role's pool before them, so more learners run side by side (default {d.schedule})",
+    )
     p.add_argument("--algo", choices=ALGOS, help=f"learner algorithm (default {d.algo})")
     p.add_argument(
         "--matchmaking", choices=SCHEMES, help=f"opponent choice (default {d.matchmaking})"
@@ -201,6 +208,7 @@ def add_train(sub: Any) -> None:
 def run_train(args: argparse.Namespace) -> int:
     overrides = {
         "generations": args.generations,
+        "schedule": args.schedule,
         "steps_per_generation": args.steps_per_generation,
         "algo": args.algo,
         "matchmaking": args.matchmaking,
@@ -253,7 +261,8 @@ def _train(args: argparse.Namespace, overrides: dict[str, Any], workers: int | N
             f"league {league.run_dir}: {c.generations} generations x "
             f"{c.steps_per_generation:,} steps, {c.algo}, {c.matchmaking} matchmaking, "
             + (f"{c.rules} rules" if c.game == "pong" else c.game)
-            + f" (seed {c.seed})"
+            + f" (seed {c.seed}"
+            + (", both roles at once)" if c.schedule == "simultaneous" else ")")
         )
         print(f"watch it with: tensorboard --logdir {league.run_dir.parent}")
         progress = None if args.no_progress else ProgressBar.factory()

@@ -23,6 +23,7 @@ else:  # pragma: no cover - Python 3.10
 
 ALGOS = ("dqn", "qrdqn", "ppo", "maskable_ppo")
 SCHEMES = ("pfsp", "uniform", "latest")
+SCHEDULES = ("alternate", "simultaneous")
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -89,6 +90,9 @@ class LeagueConfig:
     :param rules: rules preset name.
     :param rules_overrides: ``Rules`` fields to change, e.g. ``{"points_to_win": 7}``.
     :param generations: generations to train; generation g trains left if g is odd, else right.
+    :param schedule: ``"alternate"``: one generation at a time, each against the other role's
+        whole pool. ``"simultaneous"`` (AlphaStar's way): generations 2k - 1 and 2k (left and
+        right) train at once, each against the other role's pool as it stood before them.
     :param steps_per_generation: env steps the learner trains in one generation.
     :param algo: ``"dqn"``, ``"qrdqn"`` (sb3-contrib), ``"ppo"`` or ``"maskable_ppo"``
         (sb3-contrib; the default of a PettingZoo game).
@@ -130,6 +134,7 @@ class LeagueConfig:
     rules: str = "classic"
     rules_overrides: dict[str, Any] = field(default_factory=dict)
     generations: int = 8
+    schedule: str = "alternate"
     steps_per_generation: int = 100_000
     algo: str = "dqn"
     matchmaking: str = "pfsp"
@@ -282,6 +287,7 @@ def _validate(c: LeagueConfig) -> None:
     except (TypeError, ValueError) as err:
         raise ValueError(f"rules_overrides: {err}") from None
     need(_is_int(c.generations) and c.generations >= 1, "generations", "an integer >= 1")
+    need(c.schedule in SCHEDULES, "schedule", f"choose one of {', '.join(SCHEDULES)}")
     need(
         _is_int(c.steps_per_generation) and c.steps_per_generation >= 1,
         "steps_per_generation",

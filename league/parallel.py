@@ -124,6 +124,26 @@ class _Job:
     batch: tuple[tuple[str, Policy], int, list[tuple[str, Policy]]] | None = None
 
 
+def placement(slot: Slot, workers: int, schedule: str) -> int:
+    """The actor (of ``workers``) that always trains ``slot``, so that a learner stays in
+    its memory and the learners that train at once run beside each other.
+
+    In the alternate schedule a generation trains one role's learners: the main agent on actor
+    0, the exploiters on the others. In the simultaneous schedule both roles train at once: the
+    actors are split between the roles (the left role's half first), and each role's learners
+    are placed on its half as above. On 2 workers that puts each role's main agent and
+    exploiters (100,000 + 2 x 50,000 steps by default) on one actor.
+    """
+    actors = list(range(workers))
+    if schedule == "simultaneous" and workers > 1:
+        half = workers // 2
+        actors = actors[:half] if slot.role == "left" else actors[half:]
+    if slot.kind == MAIN or len(actors) == 1:
+        return actors[0]
+    exploiter = (1 if slot.kind == "main_exploiter" else 2) + 2 * slot.index
+    return actors[1 + (exploiter - 1) % (len(actors) - 1)]
+
+
 class RayHosts:
     """:class:`league.hosts.Hosts` on Ray: ``workers`` actors of one CPU each.
 
@@ -155,13 +175,8 @@ class RayHosts:
         return self._actor_class.options(scheduling_strategy="SPREAD").remote(self.config)
 
     def actor_of(self, slot: Slot) -> int:
-        """The actor a learner always trains on: the main agents on 0, the exploiters on the
-        others, so that they train beside each other and stay in memory."""
-        n = len(self.actors)
-        if slot.kind == MAIN or n == 1:
-            return 0
-        exploiter = (1 if slot.kind == "main_exploiter" else 2) + 2 * slot.index
-        return 1 + (exploiter - 1) % (n - 1)
+        """The actor a learner always trains on (see :func:`placement`)."""
+        return placement(slot, len(self.actors), self.config.schedule)
 
     def pids(self) -> list[int]:
         """The actors' process ids (a test kills one)."""

@@ -10,6 +10,12 @@ episodes end. Every new snapshot is evaluated against every snapshot of the othe
 CPU, and everything the generation produced, the learners' states included, is committed to the
 run's database in one transaction. A crash loses at most the generation in progress; ``resume``
 continues from the last committed one.
+
+That is the ``alternate`` schedule. In the ``simultaneous`` one (AlphaStar's), generations 2k - 1
+and 2k form a round: both roles' learners train at once, each against the other role's snapshots
+made before the round, and then the two generations are completed and committed in order, as
+above. A round interrupted between its commits resumes with its second generation alone, on the
+same pool, so it ends as the uninterrupted round would.
 """
 
 from __future__ import annotations
@@ -129,6 +135,18 @@ class GenerationSummary:
     league_env_steps: int = 0
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A generation's learners and their tasks, planned before any of them trains."""
+
+    generation: int
+    role: str
+    pool: list[PoolEntry]
+    slots: list[Slot]
+    steps: list[int]
+    tasks: list[LearnerTask]
+
+
 class Stopped(Exception):
     """Training was interrupted at a safe point (Ctrl-C); the run can be resumed."""
 
@@ -245,9 +263,9 @@ class League:
             if self.next_generation == 0:
                 self._start()
             while self.next_generation <= self.config.generations:
-                summary = self._generation(self.next_generation, progress)
-                if on_generation is not None:
-                    on_generation(summary)
+                for summary in self._train_round(self.next_generation, progress):
+                    if on_generation is not None:
+                        on_generation(summary)
 
     def _start(self) -> None:
         """Generation 0: freeze both untrained learners, evaluate them, register them."""
@@ -260,22 +278,57 @@ class League:
         results += self._evaluate(records[1].id, 1, include_snapshots=False)
         self.store.add_snapshots(records, self._ratings(results), results)
 
-    def _generation(
-        self, g: int, progress: Callable[[int, str, int], Any] | None
-    ) -> GenerationSummary:
+    def _round(self, first: int) -> list[int]:
+        """The generations that train at once from ``first``: it alone, or in the simultaneous
+        schedule an odd (left) generation with the next (right) one."""
+        c = self.config
+        if c.schedule == "simultaneous" and first % 2 == 1 and first < c.generations:
+            return [first, first + 1]
+        return [first]
+
+    def _round_start(self, g: int) -> int:
+        """The first generation of generation ``g``'s round: its learners' pool holds the
+        snapshots made before it. A pure function of ``g``, so that a round resumed between
+        its two generations trains on what the uninterrupted round did."""
+        return g - 1 if self.config.schedule == "simultaneous" and g % 2 == 0 else g
+
+    def _train_round(
+        self, first: int, progress: Callable[[int, str, int], Any] | None
+    ) -> Iterator[GenerationSummary]:
+        """Train the round's learners on the hosts at once, then complete its generations in
+        order, one transaction each. The round's training time counts in its first one."""
+        started = time.perf_counter()
+        plans = [self._plan(g) for g in self._round(first)]
+        tasks = [t for plan in plans for t in plan.tasks]
+        answers = self.hosts.train(tasks, self._checkpoint_of, progress, self._stopping)
+        if self._stop_requested or any(a.stopped for a in answers):
+            raise Stopped(first)
+        done = 0
+        for plan in plans:
+            yield self._complete(plan, answers[done : done + len(plan.tasks)], started)
+            done += len(plan.tasks)
+            started = time.perf_counter()
+
+    def _plan(self, g: int) -> _Plan:
+        """Generation ``g``'s learners, main agent first, as tasks for the hosts."""
         role = role_of(g)
         side = ROLES.index(role)
-        started = time.perf_counter()
-        pool = self._pool(ROLES[1 - side])
+        pool = self._pool(ROLES[1 - side], before=self._round_start(g))
         main = Slot(role, MAIN)
         self._seed_payoff(main, pool)
         slots = [main, *self._exploiters(role)]
         steps = [self.config.steps_per_generation]
         steps += [self.config.exploiter_steps] * (len(slots) - 1)
         tasks = [self._task(slot, g, pool, n) for slot, n in zip(slots, steps, strict=True)]
-        answers = self.hosts.train(tasks, self._checkpoint_of, progress, self._stopping)
-        if self._stop_requested or any(a.stopped for a in answers):
-            raise Stopped(g)
+        return _Plan(g, role, pool, slots, steps, tasks)
+
+    def _complete(
+        self, plan: _Plan, answers: list[LearnerResult], started: float
+    ) -> GenerationSummary:
+        """Take the generation's trained learners in: freeze, evaluate, commit."""
+        g, role, pool, slots, steps = plan.generation, plan.role, plan.pool, plan.slots, plan.steps
+        side = ROLES.index(role)
+        main = slots[0]
         for slot, n, answer in zip(slots, steps, answers, strict=True):
             self._accept(slot, n, answer)
         distribution, train_seconds = answers[0].first, answers[0].seconds
@@ -507,9 +560,11 @@ class League:
         for r in results:
             payoff.add(r.b, r.wins + 0.5 * r.draws, r.games)
 
-    def _pool(self, role: str) -> list[PoolEntry]:
-        """The role's snapshots, oldest first, as the other role's learners see them."""
-        return [PoolEntry(s.id, s.kind) for s in self.store.snapshots(role)]
+    def _pool(self, role: str, before: int) -> list[PoolEntry]:
+        """The role's snapshots made before generation ``before``, oldest first, as the other
+        role's learners see them."""
+        snapshots = self.store.snapshots(role)
+        return [PoolEntry(s.id, s.kind) for s in snapshots if s.generation < before]
 
     def _policy(self, player: str) -> Policy:
         if player not in self._policies:

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from league.agents import Slot
 from league.cli import main
 from league.config import load_config
-from league.parallel import RayHosts, ray_session
+from league.parallel import RayHosts, placement, ray_session
 from league.store import LeagueStore
 from league.trainer import League
 
 pytestmark = pytest.mark.slow
+KINDS = ("main", "main_exploiter", "league_exploiter")
 
 # All of Ray's traffic on this machine: with this, Ray takes 127.0.0.1 as every node's address
 # (it would replace a 127.0.0.1 cluster address by the machine's network address). Ray reads it
@@ -124,6 +126,33 @@ def test_a_pettingzoo_league_with_maskable_ppo_on_the_cluster_matches_one_proces
         runs.append(fingerprint(run))
     assert runs[0] == runs[1]
     assert not list((tmp_path / "two" / "learners").glob("*.pkl"))  # PPO: no replay buffer
+
+
+def test_the_simultaneous_schedule_on_the_cluster_matches_one_process(
+    cluster, tmp_path: Path
+) -> None:
+    """Both roles' learners of a round train at once, each role on its own node."""
+    (tmp_path / "c.toml").write_text('schedule = "simultaneous"\n' + CONFIG)
+    runs = []
+    for name, extra in (("one", []), ("two", ["--address", cluster.address, "--workers", "2"])):
+        run = tmp_path / name
+        args = ["train", "--config", str(tmp_path / "c.toml"), "--generations", "2"]
+        assert main([*args, "--run-dir", str(run), "--no-progress", *extra]) == 0
+        runs.append(fingerprint(run))
+    assert runs[0] == runs[1]
+    assert [g for g, _, _ in runs[0]["generations"]] == [1, 2]
+
+
+def test_placement_puts_learners_that_train_at_once_on_different_actors() -> None:
+    left, right = [Slot("left", k) for k in KINDS], [Slot("right", k) for k in KINDS]
+    # Alternate: a generation trains one role, its main agent beside its exploiters.
+    assert [placement(s, 2, "alternate") for s in left] == [0, 1, 1]
+    assert [placement(s, 3, "alternate") for s in right] == [0, 1, 2]
+    # Simultaneous: each role on its half of the actors.
+    assert [placement(s, 2, "simultaneous") for s in left + right] == [0, 0, 0, 1, 1, 1]
+    assert [placement(s, 4, "simultaneous") for s in left + right] == [0, 1, 1, 2, 3, 3]
+    assert [placement(s, 6, "simultaneous") for s in left + right] == [0, 1, 2, 3, 4, 5]
+    assert {placement(s, 1, "simultaneous") for s in left + right} == {0}
 
 
 def test_a_learner_actor_killed_mid_generation_is_redone_from_its_checkpoint(

@@ -361,3 +361,64 @@ def test_a_main_agent_with_a_past_self_share_trains_against_its_own_role(tmp_pat
     with LeagueStore.open(tmp_path / "run", readonly=True) as store:
         third = store.generations()[-1]
     assert any(k.startswith("left") for k in third.distribution)
+
+
+def _simultaneous(tmp_path: Path, generations: int) -> Path:
+    path = tiny_config(tmp_path, generations=generations, steps=600, exploiters=1)
+    path.write_text('schedule = "simultaneous"\n' + path.read_text())
+    return path
+
+
+def _trained(run: Path, config_path: Path) -> None:
+    league = League.create(run, load_config(config_path))
+    try:
+        league.run()
+    finally:
+        league.close()
+
+
+@pytest.mark.slow
+def test_the_simultaneous_schedule_trains_both_roles_against_the_pool_before_their_round(
+    tmp_path: Path,
+) -> None:
+    _trained(tmp_path / "simultaneous", _simultaneous(tmp_path, generations=2))
+    _trained(tmp_path / "alternate", tiny_config(tmp_path, generations=2, steps=600, exploiters=1))
+    made_in_generation_1 = {"left-0001", "left-0001-me", "left-0001-le"}
+    seen = {}
+    for name in ("simultaneous", "alternate"):
+        with LeagueStore.open(tmp_path / name, readonly=True) as store:
+            second = store.generations()[1]
+            assert (second.generation, second.role, second.snapshot_id) == (
+                2,
+                "right",
+                "right-0002",
+            )
+            played = {r.b for r in store.results() if r.a == "right-0002"}
+            # The new right snapshot is evaluated against the whole left pool either way.
+            assert made_in_generation_1 <= played
+            seen[name] = set(second.distribution)
+    # Generation 2's learners drew their opponents from the left pool: in the simultaneous
+    # schedule without generation 1's snapshots (trained at the same time), else with them.
+    assert not seen["simultaneous"] & made_in_generation_1
+    assert made_in_generation_1 & seen["alternate"]
+
+
+@pytest.mark.slow
+def test_a_simultaneous_round_resumed_between_its_generations_ends_as_the_whole_round(
+    tmp_path: Path,
+) -> None:
+    _trained(tmp_path / "whole", _simultaneous(tmp_path, generations=2))
+    # The round's first generation committed, its second not yet: as a crash between them.
+    run = tmp_path / "split"
+    _trained(run, _simultaneous(tmp_path, generations=1))
+    league = League.resume(run, generations=2)
+    try:
+        league.run()
+    finally:
+        league.close()
+    expected, got = _league_files(tmp_path / "whole"), _league_files(run)
+    assert got["ids"] == expected["ids"] and len(got["ids"]) == 2 + 2 * 3
+    for sid in expected["ids"]:
+        assert got["files"][sid] == expected["files"][sid], sid
+    for key in ("results", "ratings", "stats", "learners"):
+        assert got[key] == expected[key], key
