@@ -123,7 +123,7 @@ def add_train(sub: Any) -> None:
             "Train a league into runs/<name>/: alternate generations of the left and the right "
             "role, each against opponents drawn from the other role's frozen snapshots and the "
             "scripted CPU. With no options this runs the default league (1.6 M env steps, 17 "
-            "to 30 minutes on 2 cores; 16 with --workers 2, as make train runs it). The "
+            "to 30 minutes on 2 cores; 11 with --workers 2, as make train runs it). The "
             "generation lines also go to RUN/train.log; at the "
             "end a recap shows each role's best snapshot. Watch it with `tensorboard --logdir "
             "runs/`."

@@ -14,12 +14,14 @@ over actions, and a best response's expected reward against it is computed, not 
 
     python scripts/bench_games.py                # seeds 0 1 2, about a minute a run
     python scripts/bench_games.py --seeds 0 --out runs/bench_games
-    python scripts/bench_games.py tictactoe      # a 7-minute league per seed, then 8,000 games
+    python scripts/bench_games.py tictactoe      # a league of minutes per seed, then 12,000 games
 
-``tictactoe`` trains a tic-tac-toe league per seed (MaskablePPO, 8 envs, 8 generations of
-40,000 steps and exploiters of 10,000) and plays its final mains and Nash mixtures 1,000 games
-against the minimax player (the share lost: perfect play never loses) and against random legal
-moves (the share won), seats alternating.
+``tictactoe`` trains a tic-tac-toe league per seed with ``pong-league train --workers 2``
+(MaskablePPO, 8 envs, 8 generations of 80,000 steps and exploiters of 20,000) and plays each
+role's final main and Nash mixture 1,000 games against the minimax player (the share lost:
+perfect play never loses) and against random legal moves (the share won, and the score with a
+draw half), in the seat its role trains in (the left role moves first), and the final mains in
+both seats in turn.
 
 ``overhead`` measures the league's overhead on a PettingZoo game: the league's own learner
 (``league.learners``: MaskablePPO, ``n_envs`` seat envs of tic-tac-toe) training against a pool
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -136,46 +139,68 @@ def train(preset: str, seed: int, out: Path) -> Path:
 
 TICTACTOE_CONFIG = """
 generations = 8
-steps_per_generation = 40000
-exploiter_steps = 10000
-exploiter_max_steps = 40000
+steps_per_generation = 80000
+exploiter_steps = 20000
+exploiter_max_steps = 80000
 n_envs = 8
 eval_games = 32
 [maskable_ppo]
 n_steps = 256
 batch_size = 256
 """
-PLAYERS = ("left-0007", "right-0008", "nash:left", "nash:right")
+# Each role's player in the seat its role trains in (left: the first mover), then in both seats.
+PLAYERS = (("left-0007", "first"), ("right-0008", "second"), ("nash:left", "first"))
+PLAYERS += (("nash:right", "second"), ("left-0007", "both"), ("right-0008", "both"))
 
 
-def tictactoe(seeds: list[int], out: Path, games: int = 1000) -> int:
-    """A tic-tac-toe league per seed (trained once, kept in ``out``), then its final mains and
-    Nash mixtures against perfect play (minimax) and random legal moves, seats alternating."""
+def seat_match(player: str, opponent: str, seat: str, run: Path, games: int) -> tuple[float, ...]:
+    """``player``'s share of games lost and won and its score (a draw half) against
+    ``opponent``, ``player`` in the first seat, the second, or both in turn."""
     from league.arena import pit
 
+    if seat == "second":  # the opponent takes the first seat in every game
+        r = pit(opponent, player, run, games=games, seed=0, sides="fixed")
+        lost, won = r.wins, r.losses
+    else:
+        sides = "fixed" if seat == "first" else "alternate"
+        r = pit(player, opponent, run, games=games, seed=0, sides=sides)
+        lost, won = r.losses, r.wins
+    return lost / games, won / games, (won + 0.5 * (games - won - lost)) / games, lost
+
+
+def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> int:
+    """A tic-tac-toe league per seed through ``pong-league train`` (trained once, kept in
+    ``out``; its wall clock with Ray's start-up), then each role's final main and Nash mixture
+    against perfect play (minimax) and random legal moves, in its own seat and in both."""
     config_path = out / "tictactoe.toml"
     config_path.write_text(TICTACTOE_CONFIG)
-    print("| seed | player | lost to minimax | won against random |")
-    print("|---|---|---:|---:|")
+    rows = []
     for seed in seeds:
         run = out / f"ttt-s{seed}"
-        if not (run / "league.sqlite").exists():
-            overrides = {"game": "pettingzoo.classic.tictactoe_v3", "seed": seed}
-            league = League.create(run, load_config(config_path, None, overrides))
-            try:
-                league.run()
-            finally:
-                league.close()
-        for player in PLAYERS:
-            perfect = pit("minimax", player, run, games=games, seed=0)
-            chance = pit(player, "random", run, games=games, seed=0)
-            lost, won = perfect.wins / games, chance.win_rate
-            low, high = wilson_interval(perfect.wins, games)
-            print(
-                f"| {seed} | {player} | {lost:.1%} [{low:.1%}, {high:.1%}] | {won:.1%} "
-                f"[{chance.ci95[0]:.1%}, {chance.ci95[1]:.1%}] |",
-                flush=True,
+        clock = run / "bench_seconds.txt"
+        if not clock.exists():
+            shutil.rmtree(run, ignore_errors=True)
+            args = [sys.executable, "-m", "league.cli", "train", "--game"]
+            args += ["pettingzoo.classic.tictactoe_v3", "--config", str(config_path)]
+            args += ["--seed", str(seed), "--run-dir", str(run), "--workers", str(workers)]
+            started = time.perf_counter()
+            quiet = {"cwd": ROOT, "stdout": subprocess.DEVNULL}
+            subprocess.run([*args, "--no-progress"], check=True, **quiet)
+            clock.write_text(f"{time.perf_counter() - started:.1f}\n")
+        minutes = float(clock.read_text()) / 60
+        for player, seat in PLAYERS:
+            lost, _, _, n_lost = seat_match(player, "minimax", seat, run, games)
+            _, won, score, _ = seat_match(player, "random", seat, run, games)
+            low, high = wilson_interval(n_lost, games)
+            rows.append(
+                f"| {seed} | {minutes:.1f} min | {player} | {seat} | {lost:.1%} [{low:.1%}, "
+                f"{high:.1%}] | {won:.1%} | {score:.1%} |"
             )
+            print(rows[-1], flush=True)
+    print(f"\n{games:,} games per cell; seat: the player's seat (first: it moves first)\n")
+    print("| seed | train time | player | seat | lost to minimax | won vs random | score |")
+    print("|---|---:|---|---|---:|---:|---:|")
+    print("\n".join(rows))
     return 0
 
 
@@ -312,12 +337,13 @@ def main() -> int:
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_games", help="folder")
     p.add_argument("--steps", type=int, default=20_480, help="overhead: steps per measurement")
     p.add_argument("--repeats", type=int, default=3, help="overhead: alternated repeats")
+    p.add_argument("--workers", type=int, default=2, help="tictactoe: train --workers (default 2)")
     args = p.parse_args()
     if args.game == "overhead":
         return overhead(args.steps, args.repeats)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.game == "tictactoe":
-        return tictactoe(args.seeds, args.out)
+        return tictactoe(args.seeds, args.out, args.workers)
     rows = []
     for seed in args.seeds:
         for preset in ("article", "league"):

@@ -4,7 +4,8 @@
 2. A league generation: ``pong-league train --generations G`` of the default league (generation
    0, then per generation the main agent's 100,000 steps beside two exploiters' 50,000 each)
    with ``--workers 1`` and ``--workers 2``: the generations' seconds from ``train.log``
-   (target: <= 0.6x), and each command timed whole (Ray's start-up and shutdown included).
+   (target: <= 0.6x), and each command timed whole (Ray's start-up and shutdown included);
+   ``--schedule simultaneous --generations 2`` times a round of both roles at once.
    The two runs' snapshots must be byte-identical.
 3. Evaluation: one snapshot against 32 snapshots x 32 games (and the CPU), in this process and
    on 2 warm Ray actors. Target: <= 0.65x; also quoted with the start-up of item 1 added.
@@ -43,9 +44,12 @@ def generation_seconds(run: Path) -> list[float]:
 GENERATION_LINE = re.compile(r"^gen +\d+ .*\((\d+)s, ")
 
 
-def train_seconds(run: Path, workers: int, generations: int, steps: int | None) -> float:
+def train_seconds(
+    run: Path, workers: int, generations: int, steps: int | None, schedule: str
+) -> float:
     args = [sys.executable, "-m", "league.cli", "train", "--run-dir", str(run), "--no-progress"]
     args += ["--generations", str(generations), "--workers", str(workers)]
+    args += ["--schedule", schedule]
     if steps is not None:
         args += ["--steps-per-generation", str(steps)]
     started = time.perf_counter()
@@ -64,6 +68,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--generations", type=int, default=1, help="league generations (default 1)")
     p.add_argument("--steps-per-generation", type=int, help="main agent's steps (default 100k)")
+    p.add_argument(
+        "--schedule",
+        choices=("alternate", "simultaneous"),
+        default="alternate",
+        help="the league's schedule (default alternate; simultaneous needs --generations 2+)",
+    )
     p.add_argument("--run", type=Path, help="a league run whose snapshots item 3 plays")
     p.add_argument("--opponents", type=int, default=32)
     p.add_argument("--games", type=int, default=32)
@@ -102,8 +112,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         one, two = Path(tmp) / "one", Path(tmp) / "two"
         steps = args.steps_per_generation
-        figures["league_1_worker_s"] = train_seconds(one, 1, args.generations, steps)
-        figures["league_2_workers_s"] = train_seconds(two, 2, args.generations, steps)
+        for workers, run in ((1, one), (2, two)):
+            seconds = train_seconds(run, workers, args.generations, steps, args.schedule)
+            figures[f"league_{workers}_worker{'s' if workers > 1 else ''}_s"] = seconds
         same = weights(one) == weights(two)
         figures["generations_1_worker_s"] = sum(generation_seconds(one))
         figures["generations_2_workers_s"] = sum(generation_seconds(two))
@@ -115,7 +126,8 @@ def main() -> None:
     print(f"Ray start-up (2 CPUs, 2 actors ready): {figures['ray_startup_s']:.1f} s")
     ratio = figures["generations_ratio"]
     print(
-        f"league generations 1-{args.generations} of the default league (their train.log "
+        f"league generations 1-{args.generations} of the default league, {args.schedule} "
+        f"schedule (their train.log "
         f"seconds): {figures['generations_1_worker_s']:.0f} s on 1 worker, "
         f"{figures['generations_2_workers_s']:.0f} s on 2: {ratio:.2f}x "
         f"(target <= 0.6x) {'PASS' if ratio <= 0.6 else 'FAIL'}; snapshots byte-identical: {same}"
