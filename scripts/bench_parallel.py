@@ -78,8 +78,11 @@ def main() -> None:
     p.add_argument("--opponents", type=int, default=32)
     p.add_argument("--games", type=int, default=32)
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--eval-only", action="store_true", help="items 1 and 3 only (seconds)")
     args = p.parse_args()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    import ray
+
     from league.parallel import RayHosts, ray_session
 
     config = LeagueConfig(eval_games=args.games)
@@ -96,8 +99,15 @@ def main() -> None:
         hosts = RayHosts(config, 2)
         hosts.pids()  # both actors up
         figures["ray_startup_s"] = time.perf_counter() - started
-        hosts.play_pool(player, 0, opponents[:1])  # warm: the engine compiled in each actor
-        hosts.play_pool(player, 1, opponents[1:2])
+        # Warm: the engine compiled in each actor, for each side (a pool of one opponent is
+        # one batch, which play_pool would send to the first actor only).
+        ray.get(
+            [
+                a.play_batch.remote(player, side, opponents[:1])
+                for a in hosts.actors
+                for side in (0, 1)
+            ]
+        )
         started = time.perf_counter()
         remote = hosts.play_pool(player, 0, opponents)
         figures["eval_2_workers_s"] = time.perf_counter() - started
@@ -109,6 +119,22 @@ def main() -> None:
         figures["eval_2_workers_s"] + figures["ray_startup_s"]
     ) / figures["eval_1_worker_s"]
 
+    print(f"Ray start-up (2 CPUs, 2 actors ready): {figures['ray_startup_s']:.1f} s")
+    print(
+        f"evaluation, 1 snapshot vs {args.opponents} snapshots and the CPU x {args.games} games "
+        f"({games} games): {figures['eval_1_worker_s']:.1f} s on 1 worker, "
+        f"{figures['eval_2_workers_s']:.1f} s on 2 warm actors: {figures['eval_ratio']:.2f}x "
+        f"(target <= 0.65x) {'PASS' if figures['eval_ratio'] <= 0.65 else 'FAIL'}; "
+        f"{figures['eval_ratio_with_startup']:.2f}x with Ray's start-up",
+        flush=True,
+    )
+    same = None if args.eval_only else league_figures(args, figures)
+    if args.json:
+        args.json.write_text(json.dumps({**figures, "snapshots_identical": same}, indent=2))
+
+
+def league_figures(args: argparse.Namespace, figures: dict[str, float]) -> bool:
+    """Item 2: the league trained with 1 and 2 workers; whether their snapshots are the same."""
     with tempfile.TemporaryDirectory() as tmp:
         one, two = Path(tmp) / "one", Path(tmp) / "two"
         steps = args.steps_per_generation
@@ -119,17 +145,12 @@ def main() -> None:
         figures["generations_1_worker_s"] = sum(generation_seconds(one))
         figures["generations_2_workers_s"] = sum(generation_seconds(two))
     figures["league_ratio"] = figures["league_2_workers_s"] / figures["league_1_worker_s"]
-    figures["generations_ratio"] = (
-        figures["generations_2_workers_s"] / figures["generations_1_worker_s"]
-    )
-
-    print(f"Ray start-up (2 CPUs, 2 actors ready): {figures['ray_startup_s']:.1f} s")
-    ratio = figures["generations_ratio"]
+    ratio = figures["generations_2_workers_s"] / figures["generations_1_worker_s"]
+    figures["generations_ratio"] = ratio
     print(
         f"league generations 1-{args.generations} of the default league, {args.schedule} "
-        f"schedule (their train.log "
-        f"seconds): {figures['generations_1_worker_s']:.0f} s on 1 worker, "
-        f"{figures['generations_2_workers_s']:.0f} s on 2: {ratio:.2f}x "
+        f"schedule (their train.log seconds): {figures['generations_1_worker_s']:.0f} s on 1 "
+        f"worker, {figures['generations_2_workers_s']:.0f} s on 2: {ratio:.2f}x "
         f"(target <= 0.6x) {'PASS' if ratio <= 0.6 else 'FAIL'}; snapshots byte-identical: {same}"
     )
     print(
@@ -137,15 +158,7 @@ def main() -> None:
         f"{figures['league_1_worker_s']:.0f} s on 1 worker, "
         f"{figures['league_2_workers_s']:.0f} s on 2: {figures['league_ratio']:.2f}x"
     )
-    print(
-        f"evaluation, 1 snapshot vs {args.opponents} snapshots and the CPU x {args.games} games "
-        f"({games} games): {figures['eval_1_worker_s']:.1f} s on 1 worker, "
-        f"{figures['eval_2_workers_s']:.1f} s on 2 warm actors: {figures['eval_ratio']:.2f}x "
-        f"(target <= 0.65x) {'PASS' if figures['eval_ratio'] <= 0.65 else 'FAIL'}; "
-        f"{figures['eval_ratio_with_startup']:.2f}x with Ray's start-up"
-    )
-    if args.json:
-        args.json.write_text(json.dumps({**figures, "snapshots_identical": same}, indent=2))
+    return same
 
 
 if __name__ == "__main__":

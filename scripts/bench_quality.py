@@ -66,7 +66,9 @@ def league_steps(config: LeagueConfig) -> int:
     return config.generations * (config.steps_per_generation + exploiters * config.exploiter_steps)
 
 
-def train_job(out: Path, seed: int, preset: str, steps_per_generation: int | None) -> Job:
+def train_job(
+    out: Path, seed: int, preset: str, steps_per_generation: int | None, config: Path | None
+) -> Job:
     run = out / f"{preset}-s{seed}"
     marker = out / "done" / f"train-{preset}-s{seed}.json"
     if (run / "league.sqlite").exists():
@@ -76,6 +78,8 @@ def train_job(out: Path, seed: int, preset: str, steps_per_generation: int | Non
         args += ["--no-progress"]
         if steps_per_generation is not None:
             args += ["--steps-per-generation", str(steps_per_generation)]
+        if config is not None:
+            args += ["--config", str(config)]
     return Job(f"train {preset} seed {seed}", args, marker, out / "logs" / f"{run.name}.log")
 
 
@@ -112,7 +116,10 @@ def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_ste
     an interrupted benchmark has whole seeds to show.
     """
     trains = {
-        seed: [train_job(out, seed, p, None if p == "league" else article_steps) for p in PRESETS]
+        seed: [
+            train_job(out, seed, "league", None, args.league_config),
+            train_job(out, seed, "article", article_steps, None),
+        ]
         for seed in seeds
     }
     # (seed, job); None stands for the seed's measurements until its runs are trained.
@@ -356,12 +363,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cpu-games", type=int, default=1000, help="games against the CPU")
     p.add_argument("--h2h-games", type=int, default=1000, help="head-to-head games per role")
     p.add_argument(
+        "--league-config",
+        type=Path,
+        metavar="TOML",
+        help="the league runs' config over the default league (the article runs get as many "
+        "env steps); a probe of a setting, in its own --out",
+    )
+    p.add_argument(
         "--report-only", action="store_true", help="print the table of the seeds measured so far"
     )
     args = p.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    steps = league_steps(load_config(preset="league"))
+    steps = league_steps(load_config(args.league_config, "league"))
     article = load_config(preset="article")
     article_steps = steps // article.generations
     print(
