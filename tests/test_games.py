@@ -726,3 +726,47 @@ def test_pit_refuses_to_record_other_tictactoe_matches_in_one_line(
     assert out == "" and err.count("\n") == 1
     assert "results not recorded: " in err and reason in err
     assert database(snapshot_run) == before
+
+
+ANSI_RACE = """
+import sys
+
+sys.path.insert(0, {scripts!r})
+from example_game import RaceToTen
+
+
+class AnsiRace(RaceToTen):
+    metadata = {{"name": "ansi_race_v0", "render_modes": ["ansi"]}}
+
+    def __init__(self, render_mode=None):
+        super().__init__()
+        self.render_mode = render_mode
+
+    def render(self):
+        return f"race board: total {{self.total}} of 10"
+
+
+def env(render_mode=None):
+    return AnsiRace(render_mode)
+"""
+
+
+def test_play_prints_the_envs_own_ansi_board_when_it_has_one(tmp_path: Path) -> None:
+    import io
+
+    from league.games.play import play_game
+    from league.players import Player
+
+    module = tmp_path / "ansi_race.py"
+    scripts = str(Path(__file__).resolve().parent.parent / "scripts")
+    module.write_text(ANSI_RACE.format(scripts=scripts))
+    game = load_game(f"py:{module}:env")
+    out = io.StringIO()
+    result = play_game(
+        game, Player("random", RandomLegal(2, 0)), stdin=io.StringIO("0\n" * 10), stdout=out
+    )
+    text = out.getvalue()
+    assert result.finished
+    # Before each of your moves and at the end: the env's render, not a drawing of the planes.
+    assert text.count("race board: total ") >= 3 and "race board: total 10 of 10" in text
+    assert "plane 0" not in text
