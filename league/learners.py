@@ -43,9 +43,11 @@ def make_vec_env(
     sampler: OpponentSampler,
     seed: int,
     game: Game | None = None,
+    vec_env_class: type[DummyVecEnv] | None = None,
 ) -> VecEnv:
     """``n_envs`` copies of the role's env in the config's game (or ``game``, already
-    loaded), each drawing opponents from ``sampler``."""
+    loaded), each drawing opponents from ``sampler``, in a :class:`SeatVecEnv` (or
+    ``vec_env_class``: SB3's ``DummyVecEnv`` to compare with)."""
     game = game or game_of(config)
 
     def factory(i: int) -> Callable[[], Monitor]:
@@ -53,7 +55,7 @@ def make_vec_env(
         # rollout/ep_len_mean only from the episode records it keeps.
         return lambda: Monitor(game.seat_env(role, sampler))
 
-    env = SeatVecEnv([factory(i) for i in range(config.n_envs)])
+    env = (vec_env_class or SeatVecEnv)([factory(i) for i in range(config.n_envs)])
     env.seed(seed)
     return env
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envs.scripted import Policy
-from league.agents import MAIN, Slot
+from league.agents import MAIN, MAIN_EXPLOITER, Slot
 from league.config import LeagueConfig
 from league.errors import LeagueError
 from league.games import game_of
@@ -140,7 +140,7 @@ def placement(slot: Slot, workers: int, schedule: str) -> int:
         actors = actors[:half] if slot.role == "left" else actors[half:]
     if slot.kind == MAIN or len(actors) == 1:
         return actors[0]
-    exploiter = (1 if slot.kind == "main_exploiter" else 2) + 2 * slot.index
+    exploiter = (1 if slot.kind == MAIN_EXPLOITER else 2) + 2 * slot.index
     return actors[1 + (exploiter - 1) % (len(actors) - 1)]
 
 

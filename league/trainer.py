@@ -135,18 +135,6 @@ class GenerationSummary:
     league_env_steps: int = 0
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """A generation's learners and their tasks, planned before any of them trains."""
-
-    generation: int
-    role: str
-    pool: list[PoolEntry]
-    slots: list[Slot]
-    steps: list[int]
-    tasks: list[LearnerTask]
-
-
 class Stopped(Exception):
     """Training was interrupted at a safe point (Ctrl-C); the run can be resumed."""
 
@@ -299,17 +287,17 @@ class League:
         order, one transaction each. The round's training time counts in its first one."""
         started = time.perf_counter()
         plans = [self._plan(g) for g in self._round(first)]
-        tasks = [t for plan in plans for t in plan.tasks]
+        tasks = [t for plan in plans for t in plan]
         answers = self.hosts.train(tasks, self._checkpoint_of, progress, self._stopping)
         if self._stop_requested or any(a.stopped for a in answers):
             raise Stopped(first)
         done = 0
         for plan in plans:
-            yield self._complete(plan, answers[done : done + len(plan.tasks)], started)
-            done += len(plan.tasks)
+            yield self._complete(plan, answers[done : done + len(plan)], started)
+            done += len(plan)
             started = time.perf_counter()
 
-    def _plan(self, g: int) -> _Plan:
+    def _plan(self, g: int) -> list[LearnerTask]:
         """Generation ``g``'s learners, main agent first, as tasks for the hosts."""
         role = role_of(g)
         side = ROLES.index(role)
@@ -319,18 +307,19 @@ class League:
         slots = [main, *self._exploiters(role)]
         steps = [self.config.steps_per_generation]
         steps += [self.config.exploiter_steps] * (len(slots) - 1)
-        tasks = [self._task(slot, g, pool, n) for slot, n in zip(slots, steps, strict=True)]
-        return _Plan(g, role, pool, slots, steps, tasks)
+        return [self._task(slot, g, pool, n) for slot, n in zip(slots, steps, strict=True)]
 
     def _complete(
-        self, plan: _Plan, answers: list[LearnerResult], started: float
+        self, tasks: list[LearnerTask], answers: list[LearnerResult], started: float
     ) -> GenerationSummary:
-        """Take the generation's trained learners in: freeze, evaluate, commit."""
-        g, role, pool, slots, steps = plan.generation, plan.role, plan.pool, plan.slots, plan.steps
+        """Take the generation's trained learners in (``tasks``, as :meth:`_plan` made them):
+        freeze, evaluate, commit."""
+        g, pool, main = tasks[0].generation, tasks[0].pool, tasks[0].slot
+        role = role_of(g)
         side = ROLES.index(role)
-        main = slots[0]
-        for slot, n, answer in zip(slots, steps, answers, strict=True):
-            self._accept(slot, n, answer)
+        slots = [t.slot for t in tasks]
+        for task, answer in zip(tasks, answers, strict=True):
+            self._accept(task.slot, task.steps, answer)
         distribution, train_seconds = answers[0].first, answers[0].seconds
         record = self._freeze(answers[0], role, g)
         results = self._evaluate(record.id, side)

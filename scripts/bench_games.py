@@ -153,19 +153,17 @@ PLAYERS = (("left-0007", "first"), ("right-0008", "second"), ("nash:left", "firs
 PLAYERS += (("nash:right", "second"), ("left-0007", "both"), ("right-0008", "both"))
 
 
-def seat_match(player: str, opponent: str, seat: str, run: Path, games: int) -> tuple[float, ...]:
-    """``player``'s share of games lost and won and its score (a draw half) against
-    ``opponent``, ``player`` in the first seat, the second, or both in turn."""
+def seat_match(player: str, opponent: str, seat: str, run: Path, games: int) -> tuple[int, int]:
+    """The games ``player`` lost and won against ``opponent``, in the first seat, the second,
+    or both in turn."""
     from league.arena import pit
 
     if seat == "second":  # the opponent takes the first seat in every game
         r = pit(opponent, player, run, games=games, seed=0, sides="fixed")
-        lost, won = r.wins, r.losses
-    else:
-        sides = "fixed" if seat == "first" else "alternate"
-        r = pit(player, opponent, run, games=games, seed=0, sides=sides)
-        lost, won = r.losses, r.wins
-    return lost / games, won / games, (won + 0.5 * (games - won - lost)) / games, lost
+        return r.wins, r.losses
+    sides = "fixed" if seat == "first" else "alternate"
+    r = pit(player, opponent, run, games=games, seed=0, sides=sides)
+    return r.losses, r.wins
 
 
 def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> int:
@@ -189,12 +187,13 @@ def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> i
             clock.write_text(f"{time.perf_counter() - started:.1f}\n")
         minutes = float(clock.read_text()) / 60
         for player, seat in PLAYERS:
-            lost, _, _, n_lost = seat_match(player, "minimax", seat, run, games)
-            _, won, score, _ = seat_match(player, "random", seat, run, games)
-            low, high = wilson_interval(n_lost, games)
+            lost, _ = seat_match(player, "minimax", seat, run, games)
+            lost_to_random, won = seat_match(player, "random", seat, run, games)
+            score = (won + 0.5 * (games - won - lost_to_random)) / games  # a draw half
+            low, high = wilson_interval(lost, games)
             rows.append(
-                f"| {seed} | {minutes:.1f} min | {player} | {seat} | {lost:.1%} [{low:.1%}, "
-                f"{high:.1%}] | {won:.1%} | {score:.1%} |"
+                f"| {seed} | {minutes:.1f} min | {player} | {seat} | {lost / games:.1%} "
+                f"[{low:.1%}, {high:.1%}] | {won / games:.1%} | {score:.1%} |"
             )
             print(rows[-1], flush=True)
     print(f"\n{games:,} games per cell; seat: the player's seat (first: it moves first)\n")

@@ -28,7 +28,6 @@ from stable_baselines3.common.vec_env import DummyVecEnv
 
 from envs import PongVsOpponent, rules, scripted
 from envs.scripted import Policy
-from league import learners
 from league.config import LeagueConfig
 from league.dqn import LeagueDQN
 from league.evaluation import evaluate_against
@@ -79,13 +78,8 @@ def learner_steps_per_second(
     def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
         return pool[int(rng.integers(len(pool)))]
 
-    vec_env_class = learners.SeatVecEnv
-    if dummy_vec_env:
-        learners.SeatVecEnv = DummyVecEnv  # type: ignore[misc]
-    try:
-        env = make_vec_env(config, "left", sampler, seed=0)
-    finally:
-        learners.SeatVecEnv = vec_env_class  # type: ignore[misc]
+    vec_env_class = DummyVecEnv if dummy_vec_env else None
+    env = make_vec_env(config, "left", sampler, seed=0, vec_env_class=vec_env_class)
     model = new_learner(config, env, seed=0, tb_dir=None)
     if sb3_dqn:  # the same hyper-parameters, network and seed in SB3's class
         from stable_baselines3 import DQN

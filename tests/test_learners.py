@@ -102,7 +102,7 @@ def test_a_restart_learning_rate_that_is_not_a_positive_number_is_refused() -> N
     ],
 )
 def test_seat_vec_env_trains_to_dummy_vec_env_weights_bit_for_bit(
-    game: str, algo: str, hyperparams: dict, monkeypatch: pytest.MonkeyPatch
+    game: str, algo: str, hyperparams: dict
 ) -> None:
     """Without DummyVecEnv's deep copies, the learner stores and learns exactly the same."""
     config = LeagueConfig(
@@ -114,16 +114,16 @@ def test_seat_vec_env_trains_to_dummy_vec_env_weights_bit_for_bit(
     )
     the_game = game_of(config)
 
-    def trained() -> tuple[list[torch.Tensor], int]:
-        env = make_vec_env(config, "left", lambda rng: ("cpu", the_game.baseline(rng)), 0, the_game)
+    def trained(vec_env_class: type[DummyVecEnv] | None) -> tuple[list[torch.Tensor], int]:
+        sampler = lambda rng: ("cpu", the_game.baseline(rng))  # noqa: E731
+        env = make_vec_env(config, "left", sampler, 0, the_game, vec_env_class)
         model = new_learner(config, env, seed=0, tb_dir=None)
         model.learn(1_500)
         episodes = sum(1 for _ in model.ep_info_buffer)
         return list(model.policy.state_dict().values()), episodes
 
-    lean, lean_episodes = trained()
-    monkeypatch.setattr(learners, "SeatVecEnv", DummyVecEnv)
-    sb3, sb3_episodes = trained()
+    lean, lean_episodes = trained(None)
+    sb3, sb3_episodes = trained(DummyVecEnv)
     assert lean_episodes == sb3_episodes > 2  # episodes ended: the terminal observations were kept
     assert all(torch.equal(a, b) for a, b in zip(lean, sb3, strict=True))
 
