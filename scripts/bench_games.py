@@ -23,6 +23,13 @@ perfect play never loses) and against random legal moves (the share won, and the
 draw half), in the seat its role trains in (the left role moves first), and the final mains in
 both seats in turn.
 
+``connect4`` trains a connect-four league per seed the same way (8 generations of 60,000 steps,
+exploiters of 15,000) and plays each role's final main 1,000 games in its own seat against random
+legal moves and against the other role's first main (for the right role: the first generation's
+main). Goals: >= 95% and >= 80% won.
+
+    python scripts/bench_games.py connect4 --seeds 0
+
 ``overhead`` measures the league's overhead on a PettingZoo game: the league's own learner
 (``league.learners``: MaskablePPO, ``n_envs`` seat envs of tic-tac-toe) training against a pool
 of 10 frozen snapshots (numpy policies, one drawn per episode as the league draws them) over the
@@ -137,6 +144,7 @@ def train(preset: str, seed: int, out: Path) -> Path:
     return run
 
 
+TICTACTOE = "pettingzoo.classic.tictactoe_v3"
 TICTACTOE_CONFIG = """
 generations = 8
 steps_per_generation = 80000
@@ -166,26 +174,30 @@ def seat_match(player: str, opponent: str, seat: str, run: Path, games: int) -> 
     return r.losses, r.wins
 
 
+def train_run(game: str, config_text: str, run: Path, seed: int, workers: int) -> float:
+    """A league of ``game`` through ``pong-league train`` (trained once, kept in ``run``): its
+    wall clock in seconds, Ray's start-up included."""
+    clock = run / "bench_seconds.txt"
+    if not clock.exists():
+        shutil.rmtree(run, ignore_errors=True)
+        config_path = run.parent / f"{run.name}.toml"
+        config_path.write_text(config_text)
+        args = [sys.executable, "-m", "league.cli", "train", "--game", game]
+        args += ["--config", str(config_path), "--seed", str(seed), "--run-dir", str(run)]
+        args += ["--workers", str(workers), "--no-progress"]
+        started = time.perf_counter()
+        subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        clock.write_text(f"{time.perf_counter() - started:.1f}\n")
+    return float(clock.read_text())
+
+
 def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> int:
-    """A tic-tac-toe league per seed through ``pong-league train`` (trained once, kept in
-    ``out``; its wall clock with Ray's start-up), then each role's final main and Nash mixture
-    against perfect play (minimax) and random legal moves, in its own seat and in both."""
-    config_path = out / "tictactoe.toml"
-    config_path.write_text(TICTACTOE_CONFIG)
+    """A tic-tac-toe league per seed, then each role's final main and Nash mixture against
+    perfect play (minimax) and random legal moves, in its own seat and in both."""
     rows = []
     for seed in seeds:
         run = out / f"ttt-s{seed}"
-        clock = run / "bench_seconds.txt"
-        if not clock.exists():
-            shutil.rmtree(run, ignore_errors=True)
-            args = [sys.executable, "-m", "league.cli", "train", "--game"]
-            args += ["pettingzoo.classic.tictactoe_v3", "--config", str(config_path)]
-            args += ["--seed", str(seed), "--run-dir", str(run), "--workers", str(workers)]
-            started = time.perf_counter()
-            quiet = {"cwd": ROOT, "stdout": subprocess.DEVNULL}
-            subprocess.run([*args, "--no-progress"], check=True, **quiet)
-            clock.write_text(f"{time.perf_counter() - started:.1f}\n")
-        minutes = float(clock.read_text()) / 60
+        minutes = train_run(TICTACTOE, TICTACTOE_CONFIG, run, seed, workers) / 60
         for player, seat in PLAYERS:
             lost, _ = seat_match(player, "minimax", seat, run, games)
             lost_to_random, won = seat_match(player, "random", seat, run, games)
@@ -203,7 +215,63 @@ def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> i
     return 0
 
 
-OVERHEAD_GAME = "pettingzoo.classic.tictactoe_v3"
+CONNECT_FOUR = "pettingzoo.classic.connect_four_v3"
+CONNECT_FOUR_CONFIG = """
+generations = 8
+steps_per_generation = 60000
+exploiter_steps = 15000
+exploiter_max_steps = 60000
+n_envs = 8
+eval_games = 32
+[maskable_ppo]
+n_steps = 256
+batch_size = 256
+"""
+CONNECT_FOUR_GOALS = {"random": 0.95, "first": 0.8}
+
+
+def mains(run: Path) -> dict[str, list[str]]:
+    """Each role's main snapshots, oldest first."""
+    from league.store import LeagueStore
+
+    with LeagueStore.open(run, readonly=True) as store:
+        snaps = [s for s in store.snapshots() if s.kind == "main"]
+    return {role: [s.id for s in snaps if s.role == role] for role in ("left", "right")}
+
+
+def connect_four(seeds: list[int], out: Path, workers: int, games: int = 1000) -> int:
+    """A connect-four league per seed, then each role's final main, in the seat its role trains
+    in (the left role moves first), against random legal moves and against the other role's
+    first main (the first generation's main for the right role), each in its own seat."""
+    rows, passed = [], True
+    for seed in seeds:
+        run = out / f"c4-s{seed}"
+        minutes = train_run(CONNECT_FOUR, CONNECT_FOUR_CONFIG, run, seed, workers) / 60
+        ids = mains(run)
+        for role, other, seat in (("left", "right", "first"), ("right", "left", "second")):
+            final = ids[role][-1]
+            cells = []
+            for kind, opponent in (("random", "random"), ("first", ids[other][0])):
+                lost, won = seat_match(final, opponent, seat, run, games)
+                rate = won / games
+                passed &= rate >= CONNECT_FOUR_GOALS[kind]
+                low, high = wilson_interval(won, games)
+                cells.append(f"{rate:.1%} [{low:.1%}, {high:.1%}] ({lost / games:.1%} lost)")
+            rows.append(
+                f"| {seed} | {minutes:.1f} min | {final} | {seat} | {cells[0]} | "
+                f"{ids[other][0]} | {cells[1]} |"
+            )
+            print(rows[-1], flush=True)
+    print(f"\n{games:,} games per cell; seat: the final main's seat (first: it moves first)\n")
+    print("| seed | train time | final main | seat | won vs random | first main | won vs it |")
+    print("|---|---:|---|---|---:|---|---:|")
+    print("\n".join(rows))
+    verdict = "PASS" if passed else "FAIL"
+    print(f"\n{verdict}: every final main wins >= 95% vs random and >= 80% vs the first main")
+    return 0
+
+
+OVERHEAD_GAME = TICTACTOE
 OVERHEAD_GOAL = 0.8
 
 
@@ -328,7 +396,7 @@ def main() -> int:
     p.add_argument(
         "game",
         nargs="?",
-        choices=("rps", "tictactoe", "overhead"),
+        choices=("rps", "tictactoe", "connect4", "overhead"),
         default="rps",
         help="(default rps)",
     )
@@ -336,13 +404,17 @@ def main() -> int:
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_games", help="folder")
     p.add_argument("--steps", type=int, default=20_480, help="overhead: steps per measurement")
     p.add_argument("--repeats", type=int, default=3, help="overhead: alternated repeats")
-    p.add_argument("--workers", type=int, default=2, help="tictactoe: train --workers (default 2)")
+    p.add_argument(
+        "--workers", type=int, default=2, help="tictactoe, connect4: train --workers (default 2)"
+    )
     args = p.parse_args()
     if args.game == "overhead":
         return overhead(args.steps, args.repeats)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.game == "tictactoe":
         return tictactoe(args.seeds, args.out, args.workers)
+    if args.game == "connect4":
+        return connect_four(args.seeds, args.out, args.workers)
     rows = []
     for seed in args.seeds:
         for preset in ("article", "league"):

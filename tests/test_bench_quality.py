@@ -1,0 +1,78 @@
+"""The quality benchmark's table: several best responses per final main, their mean and best."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tiny_league import tiny_league
+
+_PATH = Path(__file__).resolve().parents[1] / "scripts" / "bench_quality.py"
+_spec = importlib.util.spec_from_file_location("bench_quality", _PATH)
+assert _spec is not None and _spec.loader is not None
+bench_quality = importlib.util.module_from_spec(_spec)
+sys.modules["bench_quality"] = bench_quality  # its dataclass looks its module up
+_spec.loader.exec_module(bench_quality)
+
+# Best responses' win rates per preset and role; the league's are the lower.
+RATES = {
+    ("league", "left"): [0.1, 0.5, 0.3, 0.9],
+    ("league", "right"): [0.2, 0.2, 0.2, 0.2],
+    ("article", "left"): [0.9, 0.7, 0.8, 1.0],
+    ("article", "right"): [0.5, 0.1, 0.3, 0.3],
+}
+
+
+@pytest.fixture
+def out(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    run = tiny_league(tmp_path_factory.mktemp("league"))
+    for preset in bench_quality.PRESETS:
+        shutil.copytree(run, tmp_path / f"{preset}-s0", ignore=shutil.ignore_patterns("tb"))
+    done = tmp_path / "done"
+    done.mkdir()
+    for (preset, role), rates in RATES.items():
+        key = f"{preset}-s0-{role}"
+        for i, rate in enumerate(rates):
+            result = {"games": 1000, "win_rate": rate}
+            answer = {"exploitability": rate, "results": [result]}
+            (done / f"{bench_quality.exploit_name(key, i)}.json").write_text(json.dumps(answer))
+        (done / f"cpu-{key}.json").write_text(json.dumps({"win_rate": 0.97}))
+        (done / f"gauntlet-{key}.json").write_text(json.dumps({"score": 0.2}))
+    for role in bench_quality.ROLES:
+        (done / f"h2h-s0-{role}.json").write_text(json.dumps({"win_rate": 0.6}))
+    return tmp_path
+
+
+def test_a_roles_exploitability_is_the_mean_of_its_best_responses_and_the_best_is_shown(
+    out: Path,
+) -> None:
+    args = argparse.Namespace(br_seeds=4, br_steps=200_000, br_games=1000, gauntlet_games=400)
+    args.cpu_games, args.h2h_games = 1000, 1000
+    table = bench_quality.report(out, [0], args)
+    assert "| 45.0% (max 90.0%) / 20.0% (max 20.0%) |" in table  # the league's row
+    assert "| 85.0% (max 100.0%) / 30.0% (max 50.0%) |" in table
+    assert "PASS: exploitability of the league's final mains <= 30% (mean 32.5%)" not in table
+    assert "FAIL: exploitability of the league's final mains <= 30% (mean 32.5%)" in table
+    assert "PASS: and below the article preset's (57.5%)" in table
+    # The means' table: exploitability, then the mean of each target's best best response.
+    assert "| league | 97.0% | 20.0% | 32.5% | 55.0% | 60.0% |" in table
+
+
+def test_a_seed_is_measured_only_when_every_best_response_is_done(out: Path) -> None:
+    assert bench_quality.measured(out, 0, br_seeds=4)
+    (out / "done" / f"{bench_quality.exploit_name('article-s0-right', 3)}.json").unlink()
+    assert not bench_quality.measured(out, 0, br_seeds=4)
+    assert bench_quality.measured(out, 0, br_seeds=3)
+
+
+def test_best_responses_of_a_target_train_on_distinct_seeds_the_first_as_before() -> None:
+    for seed in range(10):
+        seeds = [bench_quality.br_seed(seed, i) for i in range(4)]
+        assert seeds[0] == seed
+        assert len(set(seeds)) == 4
