@@ -231,11 +231,12 @@ CONNECT_FOUR_GOALS = {"random": 0.95, "first": 0.8}
 
 
 def mains(run: Path) -> dict[str, list[str]]:
-    """Each role's main snapshots, oldest first."""
+    """Each role's trained main snapshots (generation 0's untrained ones left out), oldest
+    first."""
     from league.store import LeagueStore
 
     with LeagueStore.open(run, readonly=True) as store:
-        snaps = [s for s in store.snapshots() if s.kind == "main"]
+        snaps = [s for s in store.snapshots() if s.kind == "main" and s.generation > 0]
     return {role: [s.id for s in snaps if s.role == role] for role in ("left", "right")}
 
 
