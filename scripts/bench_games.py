@@ -208,11 +208,22 @@ def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> i
                 f"[{low:.1%}, {high:.1%}] | {won / games:.1%} | {score:.1%} |"
             )
             print(rows[-1], flush=True)
-    print(f"\n{games:,} games per cell; seat: the player's seat (first: it moves first)\n")
-    print("| seed | train time | player | seat | lost to minimax | won vs random | score |")
-    print("|---|---:|---|---|---:|---:|---:|")
-    print("\n".join(rows))
+    note = f"{games:,} games per cell; seat: the player's seat (first: it moves first)"
+    columns = ("seed", "train time", "player", "seat", "lost to minimax", "won vs random", "score")
+    print_table(note, columns, rows)
     return 0
+
+
+def print_table(note: str, columns: tuple[str, ...], rows: list[str]) -> None:
+    """A markdown table of ``rows`` under ``note``; the first two columns and the rest's
+    figures as bench_games writes them (text left, figures right)."""
+    print(f"\n{note}\n")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join("---" if c in TEXT_COLUMNS else "---:" for c in columns) + "|")
+    print("\n".join(rows))
+
+
+TEXT_COLUMNS = ("seed", "player", "seat", "final main", "first main")
 
 
 CONNECT_FOUR = "pettingzoo.classic.connect_four_v3"
@@ -263,10 +274,9 @@ def connect_four(seeds: list[int], out: Path, workers: int, games: int = 1000) -
                 f"{ids[other][0]} | {cells[1]} |"
             )
             print(rows[-1], flush=True)
-    print(f"\n{games:,} games per cell; seat: the final main's seat (first: it moves first)\n")
-    print("| seed | train time | final main | seat | won vs random | first main | won vs it |")
-    print("|---|---:|---|---|---:|---|---:|")
-    print("\n".join(rows))
+    note = f"{games:,} games per cell; seat: the final main's seat (first: it moves first)"
+    columns = ("seed", "train time", "final main", "seat", "won vs random", "first main")
+    print_table(note, (*columns, "won vs it"), rows)
     verdict = "PASS" if passed else "FAIL"
     print(f"\n{verdict}: every final main wins >= 95% vs random and >= 80% vs the first main")
     return 0
