@@ -231,6 +231,38 @@ def exploit_name(key: str, i: int) -> str:
     return f"exploit-{key}" if i == 0 else f"exploit-{key}-br{i}"
 
 
+def lineage(out: Path, seeds: list[int], br_seeds: int, games: int = 200) -> str:
+    """Each best response against every main its target's role had, in the target's run.
+
+    A best response trains against the final main alone; where it also beats the role's earlier
+    mains, what it found was never fixed in the run: a weakness of the lineage, not of the
+    final snapshot. ``games`` per pair, sides and serves balanced, seeded 0 on.
+    """
+    from league.arena import pit
+
+    lines: list[str] = []
+    for seed in seeds:
+        for preset in PRESETS:
+            run = out / f"{preset}-s{seed}"
+            with LeagueStore.open(run, readonly=True) as store:
+                snaps = [s for s in store.snapshots() if s.kind == "main" and s.generation > 0]
+            for role in ROLES:
+                history = [s.id for s in snaps if s.role == role]
+                if not history:  # a run too short to have trained this role
+                    continue
+                lines += ["", f"| {preset} s{seed}: best response | " + " | ".join(history) + " |"]
+                lines += ["|---|" + "---:|" * len(history)]
+                for i in range(br_seeds):
+                    key = f"{preset}-s{seed}-{role}"
+                    result = load(out / "done" / f"{exploit_name(key, i)}.json")["results"][0]
+                    br = str(Path(result["path"]).with_suffix(".npz"))
+                    rates = [pit(br, t, run, games=games).win_rate for t in history]
+                    cells = " | ".join(f"{r:.0%}" for r in rates)
+                    lines.append(f"| #{i} (seed {result['seed']}) | {cells} |")
+                    print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
 def mean_ci(values: list[float]) -> tuple[float, float]:
     """Mean and the half-width of its 95% t-interval (0 for a single value)."""
     n = len(values)
@@ -407,6 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--report-only", action="store_true", help="print the table of the seeds measured so far"
     )
+    p.add_argument(
+        "--lineage",
+        action="store_true",
+        help="after the table: each best response against every main of its target's role in "
+        "the target's run, 200 games each (does what it found go back generations?)",
+    )
     args = p.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -428,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
     table = report(out, seeds, args)
     (out / "report.md").write_text(table + "\n")
     print(table)
+    if args.lineage:
+        table = lineage(out, seeds, args.br_seeds)
+        (out / "lineage.md").write_text(table + "\n")
     print(f"\n{(time.perf_counter() - started) / 60:.1f} min this time; table in {out}/report.md")
     return 0
 

@@ -39,7 +39,9 @@ def out(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     for (preset, role), rates in RATES.items():
         key = f"{preset}-s0-{role}"
         for i, rate in enumerate(rates):
-            result = {"games": 1000, "win_rate": rate}
+            # The "best response" files: the run's untrained right snapshot, for the lineage.
+            path = str(tmp_path / f"{preset}-s0" / "snapshots" / "right-0000.zip")
+            result = {"games": 1000, "win_rate": rate, "seed": 10 + i, "path": path}
             answer = {"exploitability": rate, "results": [result]}
             (done / f"{bench_quality.exploit_name(key, i)}.json").write_text(json.dumps(answer))
         (done / f"cpu-{key}.json").write_text(json.dumps({"win_rate": 0.97}))
@@ -76,3 +78,21 @@ def test_best_responses_of_a_target_train_on_distinct_seeds_the_first_as_before(
         seeds = [bench_quality.br_seed(seed, i) for i in range(4)]
         assert seeds[0] == seed
         assert len(set(seeds)) == 4
+
+
+def test_the_lineage_plays_each_best_response_against_every_trained_main_of_its_role(
+    out: Path,
+) -> None:
+    from league.arena import pit
+
+    table = bench_quality.lineage(out, [0], br_seeds=2, games=8).splitlines()
+    # The tiny run trained one generation: left-0001, the left role's only trained main.
+    for preset in bench_quality.PRESETS:
+        header = table.index(f"| {preset} s0: best response | left-0001 |")
+        run = out / f"{preset}-s0"
+        rate = pit(str(run / "snapshots" / "right-0000.npz"), "left-0001", run, games=8).win_rate
+        assert table[header + 2 : header + 4] == [
+            f"| #0 (seed 10) | {rate:.0%} |",
+            f"| #1 (seed 11) | {rate:.0%} |",
+        ]
+    assert not any("right-0000 |" in line for line in table)  # generation 0 is not a main
