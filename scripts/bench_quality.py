@@ -15,7 +15,7 @@ Every step is a ``pong-league`` command run as a subprocess, ``--jobs`` at a tim
 under ``--out``: an interrupted benchmark continues where it stopped when run again (a training
 run is resumed with ``--resume``). It prints the table that the README quotes.
 
-    python scripts/bench_quality.py                # 3 seeds, one command at a time: hours
+    python scripts/bench_quality.py                # 3 seeds, two commands at a time: hours
     python scripts/bench_quality.py --seeds 0      # one seed
     python scripts/bench_quality.py --report-only  # the table of the seeds measured so far
 """
@@ -414,9 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="(default 0 1 2)")
     p.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_quality", help="folder")
-    # On this project's 2-core VM two training processes ran at about 40% of one's speed each:
-    # more jobs than 1 only helps where cores are really separate.
-    p.add_argument("--jobs", type=int, default=1, help="commands at a time (default 1)")
+    # Each learner trains on one torch thread, so two commands use this project's 2 cores: two
+    # best responses at a time took 150-160 s each there.
+    p.add_argument("--jobs", type=int, default=2, help="commands at a time (default 2)")
     p.add_argument(
         "--br-seeds",
         type=int,
