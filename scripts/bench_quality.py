@@ -255,7 +255,8 @@ def lineage(out: Path, seeds: list[int], br_seeds: int, games: int = 200) -> str
                 for i in range(br_seeds):
                     key = f"{preset}-s{seed}-{role}"
                     result = load(out / "done" / f"{exploit_name(key, i)}.json")["results"][0]
-                    br = str(Path(result["path"]).with_suffix(".npz"))
+                    # The exploit commands ran in the repository: their paths are relative to it.
+                    br = str((ROOT / result["path"]).with_suffix(".npz"))
                     rates = [pit(br, t, run, games=games).win_rate for t in history]
                     cells = " | ".join(f"{r:.0%}" for r in rates)
                     lines.append(f"| #{i} (seed {result['seed']}) | {cells} |")
