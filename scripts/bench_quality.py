@@ -447,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         "the target's run, 200 games each (does what it found go back generations?)",
     )
     args = p.parse_args(argv)
+    if args.br_seeds < 1:
+        p.error(f"--br-seeds {args.br_seeds}: train at least one best response a main (1 or more)")
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     steps = league_steps(load_config(args.league_config, "league"))

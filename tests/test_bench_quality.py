@@ -96,3 +96,13 @@ def test_the_lineage_plays_each_best_response_against_every_trained_main_of_its_
             f"| #1 (seed 11) | {rate:.0%} |",
         ]
     assert not any("right-0000 |" in line for line in table)  # generation 0 is not a main
+
+
+def test_no_best_responses_is_refused_in_one_line_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        bench_quality.main(["--br-seeds", "0", "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2
+    assert "--br-seeds 0: train at least one best response" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing written
