@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from league.config import LeagueConfig, load_config  # noqa: E402
-from league.store import LeagueStore  # noqa: E402
+from league.store import LeagueStore, SnapshotRecord  # noqa: E402
 
 PRESETS = ("league", "article")
 ROLES = ("left", "right")
@@ -155,11 +155,17 @@ def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_ste
                 future.result()
 
 
+def trained_mains(run: Path) -> dict[str, list[SnapshotRecord]]:
+    """Each role's main snapshots of a run, oldest first, generation 0's untrained ones left
+    out."""
+    with LeagueStore.open(run, readonly=True) as store:
+        snaps = [s for s in store.snapshots() if s.kind == "main" and s.generation > 0]
+    return {role: [s for s in snaps if s.role == role] for role in ROLES}
+
+
 def final_mains(run: Path) -> dict[str, str]:
     """The newest main snapshot of each role of a finished run, as a path to its .npz."""
-    with LeagueStore.open(run, readonly=True) as store:
-        snaps = [s for s in store.snapshots() if s.kind == "main"]
-    return {role: str(run / [s for s in snaps if s.role == role][-1].npz_path) for role in ROLES}
+    return {role: str(run / snaps[-1].npz_path) for role, snaps in trained_mains(run).items()}
 
 
 def run_seconds(run: Path) -> float:
@@ -244,10 +250,8 @@ def lineage(out: Path, seeds: list[int], br_seeds: int, games: int = 200) -> str
     for seed in seeds:
         for preset in PRESETS:
             run = out / f"{preset}-s{seed}"
-            with LeagueStore.open(run, readonly=True) as store:
-                snaps = [s for s in store.snapshots() if s.kind == "main" and s.generation > 0]
-            for role in ROLES:
-                history = [s.id for s in snaps if s.role == role]
+            for role, snaps in trained_mains(run).items():
+                history = [s.id for s in snaps]
                 if not history:  # a run too short to have trained this role
                     continue
                 lines += ["", f"| {preset} s{seed}: best response | " + " | ".join(history) + " |"]
@@ -278,8 +282,8 @@ def load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def exploit_rate(data: dict[str, Any]) -> tuple[float, int]:
-    return float(data["exploitability"]), int(sum(r["games"] for r in data["results"]))
+def exploit_rate(data: dict[str, Any]) -> float:
+    return float(data["exploitability"])
 
 
 def gauntlet_score(data: dict[str, Any]) -> float:
@@ -330,7 +334,7 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             # Each role's best responses' win rates: their mean is the role's exploitability.
             rates = [
                 [
-                    exploit_rate(load(d / f"{exploit_name(f'{key}-{r}', i)}.json"))[0]
+                    exploit_rate(load(d / f"{exploit_name(f'{key}-{r}', i)}.json"))
                     for i in range(args.br_seeds)
                 ]
                 for r in ROLES
