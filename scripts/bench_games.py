@@ -186,7 +186,9 @@ def train_run(game: str, config_text: str, run: Path, seed: int, workers: int) -
         args += ["--config", str(config_path), "--seed", str(seed), "--run-dir", str(run)]
         args += ["--workers", str(workers), "--no-progress"]
         started = time.perf_counter()
-        subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        code = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL).returncode
+        if code != 0:  # train has said why on stderr, in one line for bad input
+            raise SystemExit(code)
         clock.write_text(f"{time.perf_counter() - started:.1f}\n")
     return float(clock.read_text())
 
