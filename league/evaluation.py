@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from envs.engine import SCORE_L, SCORE_R, STEPS, TERMINATED, Engine
+from envs.engine import HITS_L, HITS_R, SCORE_L, SCORE_R, STEPS, TERMINATED, Engine
 from envs.observation import FRAME_SIZE, push_coords
 from envs.rules import Rules
 from envs.scripted import Policy
@@ -36,16 +36,26 @@ class Outcomes:
     :param right_points: points of the right side, per game.
     :param steps: length of each game in steps.
     :param terminated: True where a side reached ``points_to_win`` (False: truncated, a draw).
+    :param left_hits: balls the left paddle hit back, per game (Pong; ``None`` in a game
+        without paddles).
+    :param right_hits: the same for the right paddle.
     """
 
     left_points: np.ndarray
     right_points: np.ndarray
     steps: np.ndarray
     terminated: np.ndarray
+    left_hits: np.ndarray | None = None
+    right_hits: np.ndarray | None = None
 
     def rows(self, index: np.ndarray | slice) -> Outcomes:
         """The outcomes of some of the games (a mask, indices or a slice)."""
-        return Outcomes(*(getattr(self, f)[index] for f in Outcomes.__dataclass_fields__))
+        return Outcomes(
+            *(
+                None if (v := getattr(self, f)) is None else v[index]
+                for f in Outcomes.__dataclass_fields__
+            )
+        )
 
     @property
     def left_won(self) -> np.ndarray:
@@ -102,6 +112,8 @@ def play_games(
         right_points=s[:, SCORE_R].astype(np.int64),
         steps=s[:, STEPS].astype(np.int64),
         terminated=s[:, TERMINATED] != 0.0,
+        left_hits=s[:, HITS_L].astype(np.int64),
+        right_hits=s[:, HITS_R].astype(np.int64),
     )
 
 
@@ -165,6 +177,22 @@ def match_result(a: str, b: str, outcomes: Outcomes, a_left: np.ndarray, seed: i
         steps=int(outcomes.steps.sum()),
         seed=seed,
     )
+
+
+def returned_share(outcomes: Outcomes, a_left: np.ndarray, rules: Rules) -> float | None:
+    """The share of the balls that came to player a that it hit back, over all games.
+
+    A ball that came to a is one it hit or one it missed; under ``scoring = "always"`` every
+    miss is a point for the other side, so a's misses are b's points. ``None`` where misses are
+    not all counted (``"touched"`` scoring) or the games have no paddles.
+
+    :param a_left: per game, whether a played the left side.
+    """
+    if outcomes.left_hits is None or outcomes.right_hits is None or rules.scoring != "always":
+        return None
+    hits = np.where(a_left, outcomes.left_hits, outcomes.right_hits).sum()
+    missed = np.where(a_left, outcomes.right_points, outcomes.left_points).sum()
+    return float(hits / (hits + missed)) if hits + missed else None
 
 
 def evaluate_against(

@@ -28,7 +28,7 @@ import numpy as np
 from envs.rules import Rules
 from league.arena import a_plays_left, per_game, wilson_interval
 from league.errors import LeagueError
-from league.evaluation import match_result, play_games
+from league.evaluation import match_result, play_games, returned_share
 from league.players import Player, resolve_player
 from league.results import MatchResult
 
@@ -56,6 +56,8 @@ class GauntletRow:
     :param points_for: the target's mean points per game.
     :param points_against: the bot's mean points per game.
     :param training_opponent: whether leagues train against this bot (left out of the score).
+    :param returned: the share of the bot's balls the target hit back (Pong under ``"always"``
+        scoring, see :func:`league.evaluation.returned_share`; else ``None``).
     """
 
     bot: str
@@ -68,6 +70,7 @@ class GauntletRow:
     points_for: float
     points_against: float
     training_opponent: bool
+    returned: float | None = None
 
 
 @dataclass(frozen=True)
@@ -132,11 +135,12 @@ class GauntletReport:
         """The report as a table for a terminal."""
         where = "" if self.game == "pong" else f" in {self.game}"
         seats = "sides" if self.game == "pong" else "seats"
+        shots = any(row.returned is not None for row in self.rows)
         lines = [
             f"gauntlet of {self.target}{where}: {self.games:,} games per bot from seed "
             f"{self.seed}, {seats} {SIDES}",
             f"{'bot':<13}{'win rate':>9}  {'95% CI':<17}{'W':>6}{'D':>6}{'L':>6}"
-            f"{'points for':>12}{'against':>9}",
+            f"{'points for':>12}{'against':>9}" + (f"{'returned':>10}" if shots else ""),
         ]
         for row in self.rows:
             mark = " *" if row.training_opponent else ""
@@ -144,6 +148,7 @@ class GauntletReport:
                 f"{row.bot + mark:<13}{row.win_rate:>9.1%}  {_interval(row.ci95):<17}"
                 f"{row.wins:>6,}{row.draws:>6,}{row.losses:>6,}"
                 f"{row.points_for:>12.2f}{row.points_against:>9.2f}"
+                + (f"{_share(row.returned):>10}" if shots else "")
             )
         marked = ", ".join(row.bot for row in self.rows if row.training_opponent)
         n = len(self.scored)
@@ -156,6 +161,7 @@ class GauntletReport:
         lines += [
             f"{'score':<13}{self.score:>9.1%}  {_interval(self.score_ci95):<17}{over}",
             f"{note}; a draw counts half",
+            *(["returned: the share of the bot's balls the target hit back"] if shots else []),
             f"played {self.games * len(self.rows):,} games in {self.seconds:.1f} s",
         ]
         return "\n".join(lines)
@@ -163,6 +169,10 @@ class GauntletReport:
 
 def _interval(ci: tuple[float, float]) -> str:
     return f"[{ci[0]:.1%}, {ci[1]:.1%}]"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
 
 
 def check_games(games: int) -> None:
@@ -214,7 +224,8 @@ def run_gauntlet(
     for k, bot in enumerate(bots):
         block = slice(k * games, (k + 1) * games)
         part = outcomes.rows(block)
-        rows.append(_row(bot.id, match_result(target.id, bot.id, part, a_left, seed)))
+        result = match_result(target.id, bot.id, part, a_left, seed)
+        rows.append(_row(bot.id, result, returned=returned_share(part, a_left, rules)))
     return GauntletReport(target.id, tuple(rows), games, seed, seconds)
 
 
@@ -254,6 +265,11 @@ def run_game_gauntlet(
 
 
 def _row(
-    bot: str, result: MatchResult, training: frozenset[str] = TRAINING_OPPONENTS
+    bot: str,
+    result: MatchResult,
+    training: frozenset[str] = TRAINING_OPPONENTS,
+    returned: float | None = None,
 ) -> GauntletRow:
-    return GauntletRow(bot=bot, **per_game(result), training_opponent=bot in training)
+    return GauntletRow(
+        bot=bot, **per_game(result), training_opponent=bot in training, returned=returned
+    )

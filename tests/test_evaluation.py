@@ -12,11 +12,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from envs.engine import DOWN, STAY, UP, VX
+from envs.engine import BX, DOWN, STAY, UP, VX
 from envs.observation import FRAME_SIZE
 from envs.rules import rules
 from envs.scripted import Policy, ScriptedCPU, StillPolicy
-from league.evaluation import Outcomes, evaluate_against, match_result, play_games
+from league.evaluation import (
+    Outcomes,
+    evaluate_against,
+    match_result,
+    play_games,
+    returned_share,
+)
 
 SHORT = rules("classic", points_to_win=3)
 # A CPU as fast as the fastest ball keeps up with every ball: it never misses.
@@ -80,6 +86,35 @@ def play_to_final_state(*args: object, **kwargs: object) -> tuple[Outcomes, np.n
     final: dict[str, np.ndarray] = {}
     outcomes = play_games(*args, on_step=lambda s: final.update(state=s.copy()), **kwargs)
     return outcomes, final["state"]
+
+
+def test_hits_and_returned_share_are_what_the_ball_did() -> None:
+    left, right = mixed_batch()
+    seeds = [31, 32, 33, 34, 35, 36]
+    seen = np.zeros((len(seeds), 2), dtype=np.int64)  # the ball turned back at each paddle
+    before: dict[str, np.ndarray] = {}
+
+    def watch(s: np.ndarray) -> None:
+        if before:
+            turned = np.sign(before["vx"]) != np.sign(s[:, VX])
+            seen[:, 0] += turned & (before["vx"] < 0) & (s[:, BX] < SHORT.width / 4)
+            seen[:, 1] += turned & (before["vx"] > 0) & (s[:, BX] > SHORT.width * 3 / 4)
+        before["vx"] = s[:, VX].copy()
+
+    outcomes = play_games(SHORT, left, right, seeds, on_step=watch)
+    np.testing.assert_array_equal(outcomes.left_hits, seen[:, 0])
+    np.testing.assert_array_equal(outcomes.right_hits, seen[:, 1])
+    assert seen.sum() > 0
+    # Under "always" scoring each ball that came to a side was hit back or became a point.
+    a_left = np.array([True, False, True, False, True, False])
+    hits = np.where(a_left, seen[:, 0], seen[:, 1]).sum()
+    missed = np.where(a_left, outcomes.right_points, outcomes.left_points).sum()
+    assert returned_share(outcomes, a_left, SHORT) == pytest.approx(hits / (hits + missed))
+    part = outcomes.rows(slice(1, 3))
+    np.testing.assert_array_equal(part.left_hits, seen[1:3, 0])
+    # "touched" scoring lets misses go uncounted: no share then.
+    touched = SHORT.replace(scoring="touched")
+    assert returned_share(play_games(touched, left, right, seeds), a_left, touched) is None
 
 
 def test_a_game_does_not_depend_on_its_batch() -> None:

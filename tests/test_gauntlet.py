@@ -58,6 +58,8 @@ def test_interceptor_beats_the_weak_bots_and_draws_the_walls(interceptor: Gauntl
     assert rows["interceptor"].ci95 == pytest.approx(wilson_interval(4, 8))
     scored = [rows[name].win_rate for name in GAUNTLET if name != "cpu"]
     assert interceptor.score == pytest.approx(sum(scored) / 5)
+    # It misses nothing: every ball that came to it went back.
+    assert all(row.returned == 1.0 for row in interceptor.rows)
     low, high = interceptor.score_ci95
     assert low < interceptor.score < high
 
@@ -72,6 +74,7 @@ def test_report_text_and_json(interceptor: GauntletReport) -> None:
     assert data["scored_bots"] == [name for name in GAUNTLET if name != "cpu"]
     assert data["score"] == pytest.approx(interceptor.score)
     assert data["games_per_bot"] == 8
+    assert "returned" in text.splitlines()[1] and data["rows"][0]["returned"] == 1.0
 
 
 @pytest.mark.parametrize("games", [0, 2, 5, -4])
@@ -147,6 +150,7 @@ def test_a_tictactoe_runs_gauntlet_is_random_moves_and_minimax(tmp_path, capsys)
     assert rows["minimax"]["draws"] == 40 and rows["minimax"]["win_rate"] == 0.5
     assert data["scored_bots"] == ["minimax"] and data["score"] == 0.5
     assert data["score_ci95"] == pytest.approx(wilson_interval(20, 40))
+    assert all(row["returned"] is None for row in data["rows"])  # no balls in tic-tac-toe
 
 
 def test_a_game_runs_gauntlet_rows_are_the_pit_matches(tmp_path, capsys) -> None:
