@@ -34,7 +34,7 @@ from league.config import LeagueConfig
 from league.games import game_of
 from league.learners import load_learner, make_vec_env, new_learner, schedule_generation
 from league.matchmaking import CPU as CPU_ID
-from league.policies import NumpyPolicy, describe_model
+from league.policies import NumpyPolicy, SampledMoves, describe_model
 from league.results import MatchResult
 
 # Pool evaluations run in batches of this many opponents, whatever the worker count, so that
@@ -234,7 +234,9 @@ class LearnerHost:
         policies: dict[str, NumpyPolicy],
     ):  # -> VecEnv
         """The role's envs; each episode's opponent is drawn from ``distribution()`` as it is
-        then (it follows the learner's payoff)."""
+        then (it follows the learner's payoff); a PPO snapshot draws its moves from its policy
+        under ``opponent_moves = "sample"``."""
+        sampled = self.config.opponent_moves == "sample"
 
         def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
             now = distribution()
@@ -243,7 +245,10 @@ class LearnerHost:
             opponent = ids[int(rng.choice(len(ids), p=p / p.sum()))]
             if opponent == CPU_ID:
                 return opponent, self.game.baseline(rng)
-            return opponent, policies[opponent]
+            policy = policies[opponent]
+            if sampled and policy.stochastic:
+                return opponent, SampledMoves(policy, rng)
+            return opponent, policy
 
         return make_vec_env(self.config, role, sampler, seed, self.game)
 

@@ -112,6 +112,36 @@ class NumpyPolicy:
             greedy action among the legal ones (MaskablePPO's own rule).
         :return: int64 actions of shape ``(B,)`` (``(1,)`` for a single observation).
         """
+        return self._outputs(obs, action_mask).argmax(axis=1).astype(np.int64, copy=False)
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether the network's outputs are action logits (PPO, MaskablePPO) that
+        :meth:`sample` draws from; a DQN's are values, with no distribution to draw from."""
+        return self.algo in ("ppo", "maskable_ppo")
+
+    def sample(
+        self, obs: np.ndarray, rng: np.random.Generator, action_mask: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Actions drawn from the policy's distribution (softmax of its logits over the legal
+        actions), as PPO draws its moves while it trains; greedy for a value network.
+
+        :param obs: observations of shape ``(B, obs_dim)``, or ``(obs_dim,)`` for one.
+        :param rng: the Generator that draws (one uniform per observation).
+        :param action_mask: ``(B, n_actions)`` booleans of the legal actions, or ``None``.
+        :return: int64 actions of shape ``(B,)``.
+        """
+        x = self._outputs(obs, action_mask)
+        if not self.stochastic:
+            return x.argmax(axis=1).astype(np.int64, copy=False)
+        x = np.exp(x - x.max(axis=1, keepdims=True))  # an illegal action's -inf gives 0
+        cdf = np.cumsum(x, axis=1)
+        u = rng.random(len(x)) * cdf[:, -1]
+        picks = (cdf <= u[:, None]).sum(axis=1)  # the first action whose cdf passes u
+        return np.minimum(picks, x.shape[1] - 1).astype(np.int64)
+
+    def _outputs(self, obs: np.ndarray, action_mask: np.ndarray | None) -> np.ndarray:
+        """The network's outputs, -inf at illegal actions."""
         x = np.asarray(obs, dtype=np.float32)
         if x.ndim == 1:
             x = x.reshape(1, -1)
@@ -124,7 +154,23 @@ class NumpyPolicy:
                 activation(x)
         if action_mask is not None:
             x = np.where(np.asarray(action_mask, dtype=bool).reshape(x.shape), x, -np.inf)
-        return x.argmax(axis=1).astype(np.int64, copy=False)
+        return x
+
+
+class SampledMoves:
+    """A snapshot that draws its moves from its policy with ``rng`` (:meth:`NumpyPolicy.sample`):
+    how a PPO snapshot plays as a training opponent under ``opponent_moves = "sample"``.
+
+    :param policy: the snapshot.
+    :param rng: the Generator that draws its moves (the env's own, so a seed fixes them).
+    """
+
+    def __init__(self, policy: NumpyPolicy, rng: np.random.Generator) -> None:
+        self.policy = policy
+        self.rng = rng
+
+    def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray:
+        return self.policy.sample(obs, self.rng, action_mask)
 
 
 def export_numpy_policy(model: BaseAlgorithm, path: Path) -> None:

@@ -770,3 +770,32 @@ def test_play_prints_the_envs_own_ansi_board_when_it_has_one(tmp_path: Path) -> 
     # Before each of your moves and at the end: the env's render, not a drawing of the planes.
     assert text.count("race board: total ") >= 3 and "race board: total 10 of 10" in text
     assert "plane 0" not in text
+
+
+@pytest.mark.parametrize("moves", ["sample", "greedy"])
+def test_a_ppo_snapshot_as_training_opponent_samples_its_moves(moves: str) -> None:
+    from league.config import LeagueConfig
+    from league.hosts import LearnerHost
+    from league.learners import make_vec_env, new_learner
+    from league.policies import NumpyPolicy, SampledMoves
+
+    config = LeagueConfig(game=TICTACTOE, algo="maskable_ppo", net_arch=(16,), opponent_moves=moves)
+    g = game(TICTACTOE)
+    model = new_learner(config, make_vec_env(config, "left", random_opponent(g), 0, g), 0, None)
+    snapshot = NumpyPolicy.from_model(model)
+
+    def openings(seed: int) -> list[bytes]:
+        """The board the second seat first sees in each of 40 games: the snapshot's opening."""
+        host = LearnerHost(config)
+        env = host._env("right", lambda: {"left-0001": 1.0}, seed, {"left-0001": snapshot})
+        seat = env.envs[0].unwrapped
+        seen = []
+        for _ in range(40):
+            seen.append(env.reset()[0].tobytes())
+            assert isinstance(seat.opponent, SampledMoves) == (moves == "sample")
+        return seen
+
+    first = openings(0)
+    assert openings(0) == first  # the env's seed fixes the draws
+    # Greedy, a snapshot opens every game the same way; sampled, it varies its openings.
+    assert (len(set(first)) > 3) == (moves == "sample")

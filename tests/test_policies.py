@@ -408,3 +408,33 @@ def test_act_rejects_wrong_observation_width(snapshot: Path) -> None:
     policy = NumpyPolicy.load(snapshot)
     with pytest.raises(ValueError, match="24"):
         policy.act(np.zeros((4, OBS_DIM + 1), dtype=np.float32))
+
+
+def test_sample_draws_a_ppo_snapshots_moves_from_its_policy() -> None:
+    model = make_model("ppo")
+    policy = NumpyPolicy.from_model(model)
+    assert policy.stochastic
+    obs = np.repeat(random_obs(1, seed=4), 40_000, axis=0)
+    with torch.no_grad():
+        dist = model.policy.get_distribution(torch.as_tensor(obs[:1]))
+        probs = dist.distribution.probs.numpy()[0]
+    drawn = policy.sample(obs, np.random.default_rng(0))
+    assert drawn.dtype == np.int64 and drawn.shape == (40_000,)
+    freq = np.bincount(drawn, minlength=N_ACTIONS) / len(drawn)
+    np.testing.assert_allclose(freq, probs, atol=0.01)
+    # A seed fixes the draws; an illegal move is never drawn, the rest keep their proportions.
+    np.testing.assert_array_equal(policy.sample(obs, np.random.default_rng(0)), drawn)
+    mask = np.ones((len(obs), N_ACTIONS), dtype=bool)
+    mask[:, int(probs.argmax())] = False
+    masked = policy.sample(obs, np.random.default_rng(1), mask)
+    freq = np.bincount(masked, minlength=N_ACTIONS) / len(masked)
+    legal = np.where(mask[0], probs, 0.0)
+    np.testing.assert_allclose(freq, legal / legal.sum(), atol=0.01)
+    assert freq[int(probs.argmax())] == 0.0
+
+
+def test_a_value_network_samples_its_greedy_move(dqn_model: BaseAlgorithm) -> None:
+    policy = NumpyPolicy.from_model(dqn_model)
+    obs = random_obs(256)
+    assert not policy.stochastic
+    np.testing.assert_array_equal(policy.sample(obs, np.random.default_rng(0)), policy.act(obs))
