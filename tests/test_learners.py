@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
@@ -145,3 +146,21 @@ def test_a_learner_without_tensorboard_leaves_no_folder_in_tmp(
     monkeypatch.setattr(learners, "log_nowhere", lambda model: None)  # the check can fail
     new_learner(config, env, seed=0, tb_dir=None).learn(100)
     assert len(list(tmp_path.glob("SB3-*"))) == 1
+
+
+@pytest.mark.parametrize("n_steps", [5, 1])
+def test_dqn_learns_from_n_step_returns(n_steps: int) -> None:
+    config = LeagueConfig(net_arch=(8,), hyperparams={"dqn": {"n_steps": n_steps}})
+    default = LeagueConfig(net_arch=(8,))
+    assert default.algo_kwargs()["n_steps"] == 5  # the default: 5-step returns
+    cpu = ScriptedCPU()
+    env = make_vec_env(config, "left", lambda rng: ("cpu", cpu), seed=0)
+    model = new_learner(config, env, seed=0, tb_dir=None)
+    model.learn(300)
+    data = model.replay_buffer.sample(256)
+    if n_steps == 1:
+        assert data.discounts is None  # one-step targets: gamma itself
+    else:
+        # A target looks 5 steps ahead (fewer only where the data ends or the game did).
+        looks = np.round(np.log(data.discounts.numpy()) / np.log(0.99)).astype(int).ravel()
+        assert looks.max() == 5 and (looks == 5).mean() > 0.9 and looks.min() >= 1
