@@ -14,7 +14,7 @@ Each variant is one job in its own process, ``--jobs`` at a time; its answer is 
 ``--out`` (``defense-<variant>-<steps>-s<seed>.json``), so a rerun only trains what is missing.
 
     python scripts/bench_defense.py                          # every variant, 200,000 steps
-    python scripts/bench_defense.py --variants default nstep5 --steps 400000
+    python scripts/bench_defense.py --variants default nstep1 --steps 400000
     python scripts/bench_defense.py --against interceptor
 """
 
@@ -35,14 +35,16 @@ sys.path.insert(0, str(ROOT))
 from league.config import LeagueConfig  # noqa: E402
 from league.errors import LeagueError  # noqa: E402
 
-# Overrides of the default LeagueConfig, by name.
+# Overrides of the default LeagueConfig, by name. "nstep1" is the 1-step DQN of the versions
+# before 5-step returns became the default; the variants named nstep1-... change it further.
+ONE_STEP = {"dqn": {"n_steps": 1}}
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
-    "net256": {"net_arch": [256, 256]},
-    "hit0.1": {"rules_overrides": {"hit_reward": 0.1}},
+    "nstep1": {"hyperparams": ONE_STEP},
     "nstep3": {"hyperparams": {"dqn": {"n_steps": 3}}},
-    "nstep5": {"hyperparams": {"dqn": {"n_steps": 5}}},
-    "gamma0.995": {"hyperparams": {"dqn": {"gamma": 0.995}}},
+    "nstep1-gamma0.995": {"hyperparams": {"dqn": {"n_steps": 1, "gamma": 0.995}}},
+    "nstep1-net256": {"net_arch": [256, 256], "hyperparams": ONE_STEP},
+    "nstep1-hit0.1": {"rules_overrides": {"hit_reward": 0.1}, "hyperparams": ONE_STEP},
 }
 OPPONENTS = ("edge", "interceptor", "cpu")  # the attacker is put first when it is another bot
 BOTS = ("interceptor", "edge", "delayed", "noisy", "follower", "cpu")

@@ -33,15 +33,15 @@ def run_main(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
 
 
 def test_a_measured_variant_is_not_trained_again(tmp_path: Path, monkeypatch, capsys) -> None:
-    path = bench_defense.answer_path(tmp_path, "nstep5", "edge", 1000, 0)
+    path = bench_defense.answer_path(tmp_path, "default", "edge", 1000, 0)
     rows = {"edge": {"returned": 0.969, "win_rate": 0.478}}
-    answer = {"variant": "nstep5", "against": "edge", "steps": 1000, "train_seconds": 12.0}
+    answer = {"variant": "default", "against": "edge", "steps": 1000, "train_seconds": 12.0}
     path.write_text(json.dumps({**answer, "rows": rows}))
-    argv = ["--variants", "nstep5", "--steps", "1000", "--out", str(tmp_path)]
+    argv = ["--variants", "default", "--steps", "1000", "--out", str(tmp_path)]
     assert run_main(monkeypatch, *argv) == 0
     out = capsys.readouterr().out
     assert "1 of 1 measured; training 0" in out
-    assert "| nstep5 | edge | 1,000 | 12 s | 96.9% | 47.8% |" in out
+    assert "| default | edge | 1,000 | 12 s | 96.9% | 47.8% |" in out
 
 
 @pytest.mark.parametrize(
