@@ -23,7 +23,7 @@ perfect play never loses) and against random legal moves (the share won, and the
 draw half), in the seat its role trains in (the left role moves first), and the final mains in
 both seats in turn.
 
-``connect4`` trains a connect-four league per seed the same way (8 generations of 60,000 steps,
+``connect4`` trains a connect-four league per seed the same way (8 generations of 75,000 steps,
 exploiters of 15,000) and plays each role's final main 1,000 games in its own seat against random
 legal moves and against the other role's first main (for the right role: the first generation's
 main). Goals: >= 95% and >= 80% won.
@@ -231,7 +231,7 @@ TEXT_COLUMNS = ("seed", "player", "seat", "final main", "first main")
 CONNECT_FOUR = "pettingzoo.classic.connect_four_v3"
 CONNECT_FOUR_CONFIG = """
 generations = 8
-steps_per_generation = 60000
+steps_per_generation = 75000
 exploiter_steps = 15000
 exploiter_max_steps = 60000
 n_envs = 8
