@@ -70,7 +70,7 @@ n_steps = 128
     assert kwargs["learning_rate"] == 5e-4
     assert kwargs["batch_size"] == 32
     assert kwargs["gamma"] == ALGO_DEFAULTS["dqn"]["gamma"]  # untouched defaults stay
-    assert "n_steps" not in kwargs  # [ppo] is kept for ppo, not given to dqn
+    assert kwargs["n_steps"] == 5  # DQN's own 5-step returns: [ppo]'s 128 is not given to dqn
     assert config.hyperparams["ppo"] == {"n_steps": 128}
     assert config.matchmaking == LeagueConfig().matchmaking  # keys not in the file: defaults
 
