@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,7 +195,11 @@ def load_learner(
     buffer file that does not exist is skipped."""
     use_one_thread()
     custom: dict[str, Any] = {"tensorboard_log": str(tb_dir) if tb_dir else None}
-    model = algo_class(config.algo).load(zip_file, env=env, device="cpu", custom_objects=custom)
+    with warnings.catch_warnings():
+        # The saved model names its NStepReplayBuffer, with n_steps and gamma in its kwargs: SB3
+        # warns that n_steps is "ignored", but that buffer is what it builds (n-step returns).
+        warnings.filterwarnings("ignore", message="`n_steps=.*` is ignored because a custom")
+        model = algo_class(config.algo).load(zip_file, env=env, device="cpu", custom_objects=custom)
     if isinstance(buffer_file, (str, os.PathLike)) and not os.path.exists(buffer_file):
         buffer_file = None
     if buffer_file is not None and isinstance(model, OffPolicyAlgorithm):

@@ -164,3 +164,20 @@ def test_dqn_learns_from_n_step_returns(n_steps: int) -> None:
         # A target looks 5 steps ahead (fewer only where the data ends or the game did).
         looks = np.round(np.log(data.discounts.numpy()) / np.log(0.99)).astype(int).ravel()
         assert looks.max() == 5 and (looks == 5).mean() > 0.9 and looks.min() >= 1
+
+
+def test_a_loaded_learner_keeps_its_n_step_returns_without_a_warning() -> None:
+    import io
+    import warnings
+
+    config = LeagueConfig(net_arch=(8,))
+    cpu = ScriptedCPU()
+    env = make_vec_env(config, "left", lambda rng: ("cpu", cpu), seed=0)
+    model = new_learner(config, env, seed=0, tb_dir=None)
+    saved = io.BytesIO()
+    model.save(saved)
+    saved.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SB3's "n_steps is ignored" would fail here
+        loaded = load_learner(config, saved, None, env, None)
+    assert loaded.n_steps == 5 and loaded.replay_buffer.n_steps == 5
