@@ -184,6 +184,17 @@ def save_learner(model: BaseAlgorithm, zip_path: Path) -> None:
         model.save(tmp)
 
 
+def load_model(
+    algo: str, zip_file: Path | IO[bytes], custom: dict[str, Any], env: VecEnv | None = None
+) -> BaseAlgorithm:
+    """An SB3 zip of ``algo`` loaded on the CPU (``custom``: SB3's ``custom_objects``)."""
+    with warnings.catch_warnings():
+        # A saved n-step DQN names its NStepReplayBuffer, with n_steps and gamma in its kwargs:
+        # SB3 warns that n_steps is "ignored", but that buffer is what it builds.
+        warnings.filterwarnings("ignore", message="`n_steps=.*` is ignored because a custom")
+        return algo_class(algo).load(zip_file, env=env, device="cpu", custom_objects=custom)
+
+
 def load_learner(
     config: LeagueConfig,
     zip_file: Path | IO[bytes],
@@ -195,11 +206,7 @@ def load_learner(
     buffer file that does not exist is skipped."""
     use_one_thread()
     custom: dict[str, Any] = {"tensorboard_log": str(tb_dir) if tb_dir else None}
-    with warnings.catch_warnings():
-        # The saved model names its NStepReplayBuffer, with n_steps and gamma in its kwargs: SB3
-        # warns that n_steps is "ignored", but that buffer is what it builds (n-step returns).
-        warnings.filterwarnings("ignore", message="`n_steps=.*` is ignored because a custom")
-        model = algo_class(config.algo).load(zip_file, env=env, device="cpu", custom_objects=custom)
+    model = load_model(config.algo, zip_file, custom, env)
     if isinstance(buffer_file, (str, os.PathLike)) and not os.path.exists(buffer_file):
         buffer_file = None
     if buffer_file is not None and isinstance(model, OffPolicyAlgorithm):

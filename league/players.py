@@ -294,7 +294,7 @@ def zip_algo(path: Path) -> str:
 
 
 def _load_sb3_zip(path: Path) -> NumpyPolicy:
-    from league.learners import algo_class  # torch and SB3, only for this rare case
+    from league.learners import load_model  # torch and SB3, only for this rare case
 
     algo = zip_algo(path)
     # Schedules are pickled closures that need not load on another Python; acting needs none.
@@ -305,7 +305,7 @@ def _load_sb3_zip(path: Path) -> NumpyPolicy:
         "learning_rate": 0.0,
     }
     try:
-        model = algo_class(algo).load(path, device="cpu", custom_objects=custom)
+        model = load_model(algo, path, custom)
     except Exception as exc:
         raise LeagueError(
             f"{path} could not be loaded as a {algo} model ({type(exc).__name__}: "
