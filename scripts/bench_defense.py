@@ -47,6 +47,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "nstep1-hit0.1": {"rules_overrides": {"hit_reward": 0.1}, "hyperparams": ONE_STEP},
 }
 OPPONENTS = ("edge", "interceptor", "cpu")  # the attacker is put first when it is another bot
+EVAL_SEED = 2_000_000  # game i of every match is seeded EVAL_SEED + i (exploit's evaluation seed)
 BOTS = ("interceptor", "edge", "delayed", "noisy", "follower", "cpu")
 
 
@@ -54,10 +55,10 @@ def probe(variant: str, against: str, steps: int, seed: int, games: int) -> dict
     """Train one learner of ``variant`` against the bot ``against``; its results per opponent."""
     import numpy as np
 
-    from league.arena import a_plays_left
-    from league.evaluation import match_result, play_games, returned_share
+    from league.arena import play_match
+    from league.evaluation import match_result, returned_share
     from league.exploit import train_best_response
-    from league.players import resolve_player
+    from league.players import Player, resolve_player
     from league.policies import NumpyPolicy
 
     config = LeagueConfig.from_dict({**VARIANTS[variant], "seed": seed}, origin=variant)
@@ -66,28 +67,18 @@ def probe(variant: str, against: str, steps: int, seed: int, games: int) -> dict
     started = time.perf_counter()
     model = train_best_response(target, config, "left", steps, seed, progress=False)
     seconds = time.perf_counter() - started
-    learner = NumpyPolicy.from_model(model)
-    a_left = a_plays_left(games, "alternate")
+    learner = Player("learner", NumpyPolicy.from_model(model))
     rows = {}
     for name in dict.fromkeys((against, *OPPONENTS)):
-        bot = resolve_player(name, None, rules, config.frame_stack, seed=seed + 1).policy
-        left = [learner if is_a else bot for is_a in a_left]
-        right = [bot if is_a else learner for is_a in a_left]
-        outcomes = play_games(
-            rules,
-            left,
-            right,
-            [2_000_000 + i for i in range(games)],
-            config.frame_stack,
-            first_serve=[i % 2 for i in range(games)],
-        )
-        result = match_result("learner", name, outcomes, a_left, 2_000_000)
+        bot = resolve_player(name, None, rules, config.frame_stack, seed=seed + 1)
+        match = play_match(rules, learner, bot, games, EVAL_SEED, "alternate", config.frame_stack)
+        result = match_result(learner.id, name, match.outcomes, match.a_left, EVAL_SEED)
         rows[name] = {
-            "returned": returned_share(outcomes, a_left, rules),
+            "returned": returned_share(match.outcomes, match.a_left, rules),
             "win_rate": result.score,
             "points_for": result.points_for / games,
             "points_against": result.points_against / games,
-            "mean_length": float(np.mean(outcomes.steps)),
+            "mean_length": float(np.mean(match.outcomes.steps)),
         }
     return {
         "variant": variant,
