@@ -94,6 +94,10 @@ class LeagueConfig:
         Pong's only.
     :param rules: rules preset name.
     :param rules_overrides: ``Rules`` fields to change, e.g. ``{"points_to_win": 7}``.
+    :param train_rules_overrides: ``Rules`` fields changed further in the envs the league's
+        learners train in (main agents and exploiters), e.g. ``{"ball_speedup": 1.15}`` for
+        rallies that reach fast balls sooner; every evaluation, match and best response plays
+        the run's rules. Pong only.
     :param generations: generations to train; generation g trains left if g is odd, else right.
     :param schedule: ``"alternate"``: one generation at a time, each against the other role's
         whole pool. ``"simultaneous"`` (AlphaStar's way): generations 2k - 1 and 2k (left and
@@ -143,6 +147,7 @@ class LeagueConfig:
     game: str = "pong"
     rules: str = "classic"
     rules_overrides: dict[str, Any] = field(default_factory=dict)
+    train_rules_overrides: dict[str, Any] = field(default_factory=dict)
     generations: int = 8
     schedule: str = "alternate"
     steps_per_generation: int = 100_000
@@ -193,6 +198,10 @@ class LeagueConfig:
 
     def game_rules(self) -> Rules:
         return rules(self.rules, **self.rules_overrides)
+
+    def training_rules(self) -> Rules:
+        """The rules of the learners' training envs: the game's, with ``train_rules_overrides``."""
+        return rules(self.rules, **{**self.rules_overrides, **self.train_rules_overrides})
 
     def algo_kwargs(self) -> dict[str, Any]:
         """The SB3 keyword arguments of the algorithm, defaults included, plus our own
@@ -297,6 +306,20 @@ def _validate(c: LeagueConfig) -> None:
         c.game_rules()
     except (TypeError, ValueError) as err:
         raise ValueError(f"rules_overrides: {err}") from None
+    need(
+        isinstance(c.train_rules_overrides, dict),
+        "train_rules_overrides",
+        "a table of Rules fields",
+    )
+    need(
+        not c.train_rules_overrides or c.game == "pong",
+        "train_rules_overrides",
+        "Pong's only (a PettingZoo game has no rules to change): remove it",
+    )
+    try:
+        c.training_rules()
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"train_rules_overrides: {err}") from None
     need(_is_int(c.generations) and c.generations >= 1, "generations", "an integer >= 1")
     need(c.schedule in SCHEDULES, "schedule", f"choose one of {', '.join(SCHEDULES)}")
     need(

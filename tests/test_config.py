@@ -123,6 +123,14 @@ REJECTED = {
     "matchmaking nope": ('matchmaking = "nope"\n', ["matchmaking", "nope"]),
     "rules nope": ('rules = "nope"\n', ["rules", "nope"]),
     "bad rules override": ("[rules_overrides]\npaddle_height = 1000\n", ["paddle_height"]),
+    "bad train rules override": (
+        "[train_rules_overrides]\npaddle_height = 1000\n",
+        ["train_rules_overrides", "paddle_height"],
+    ),
+    "train rules in a PettingZoo game": (
+        'game = "pettingzoo.classic.tictactoe_v3"\n[train_rules_overrides]\nball_speedup = 1.2\n',
+        ["train_rules_overrides", "Pong's only"],
+    ),
     "n_envs 0": ("n_envs = 0\n", ["n_envs"]),
     "eval_games 1": ("eval_games = 1\n", ["eval_games"]),
     # Wrong types: each once raised a bare TypeError/KeyError (a traceback in the CLI).

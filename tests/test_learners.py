@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.vec_env import DummyVecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
+from envs.engine import HITS_L, HITS_R, VX, VY
 from envs.scripted import ScriptedCPU
 from league import learners
 from league.config import LeagueConfig
@@ -127,6 +128,31 @@ def test_seat_vec_env_trains_to_dummy_vec_env_weights_bit_for_bit(
     sb3, sb3_episodes = trained(DummyVecEnv)
     assert lean_episodes == sb3_episodes > 2  # episodes ended: the terminal observations were kept
     assert all(torch.equal(a, b) for a, b in zip(lean, sb3, strict=True))
+
+
+def first_hit_speed(env: VecEnv) -> float:
+    """Ball speed just after the first paddle hit, the learner's paddle standing still."""
+    engine = env.envs[0].unwrapped.engine
+    env.reset()
+    while engine.state[0, HITS_L] + engine.state[0, HITS_R] == 0:
+        env.step(np.zeros(1, dtype=np.int64))
+    return float(np.hypot(engine.state[0, VX], engine.state[0, VY]))
+
+
+def test_learners_train_under_the_training_rules_and_matches_follow_the_games() -> None:
+    config = LeagueConfig(
+        rules_overrides={"paddle_height": 200},  # the still paddle is hit soon
+        train_rules_overrides={"ball_speedup": 1.5},
+    )
+    game = game_of(config)
+    sampler = lambda rng: ("cpu", game.baseline(rng))  # noqa: E731
+    trained_in = make_vec_env(config, "left", sampler, 0, game)
+    plain = make_vec_env(LeagueConfig(rules_overrides={"paddle_height": 200}), "left", sampler, 0)
+    serve = config.game_rules().ball_speed
+    assert first_hit_speed(trained_in) == pytest.approx(serve * 1.5)
+    assert first_hit_speed(plain) == pytest.approx(serve * 1.05)
+    assert game.rules == config.game_rules() != config.training_rules()  # evaluations: the game
+    assert config.training_rules().paddle_height == 200  # both overrides apply in training
 
 
 def test_a_learner_without_tensorboard_leaves_no_folder_in_tmp(

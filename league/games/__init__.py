@@ -60,7 +60,7 @@ class Game(Protocol):
 def game_of(config: LeagueConfig) -> Game:
     """The game a league config names."""
     if config.game == "pong":
-        return PongGame(config.game_rules(), config.frame_stack)
+        return PongGame(config.game_rules(), config.frame_stack, config.training_rules())
     return load_game(config.game)
 
 

@@ -17,20 +17,24 @@ class PongGame:
     """Pong under ``rules``, players seeing ``frame_stack`` frames of coords observations.
 
     The left role is the left paddle; the scripted CPU is the baseline every snapshot meets.
+    Seat envs (training) follow ``train_rules`` when given; evaluations always follow ``rules``.
     """
 
     name = "pong"
     masked = False
 
-    def __init__(self, rules: Rules, frame_stack: int = 4) -> None:
+    def __init__(
+        self, rules: Rules, frame_stack: int = 4, train_rules: Rules | None = None
+    ) -> None:
         self.rules = rules
+        self.train_rules = rules if train_rules is None else train_rules
         self.frame_stack = frame_stack
         self._cpu = ScriptedCPU(rules)
 
     def seat_env(self, role: str, sampler: OpponentSampler) -> PongVsOpponent:
         """The role's paddle as a Gymnasium env, the other paddle drawn from ``sampler``."""
         return PongVsOpponent(
-            self.rules, role=role, opponent_sampler=sampler, frame_stack=self.frame_stack
+            self.train_rules, role=role, opponent_sampler=sampler, frame_stack=self.frame_stack
         )
 
     def baseline(self, rng: np.random.Generator) -> Policy:
