@@ -29,7 +29,7 @@ from envs.render import SEATS
 from envs.replay import STILL_FPS, SUFFIXES, Card, Recorder, Slideshow
 from envs.rules import Rules
 from league.errors import LeagueError
-from league.evaluation import Outcomes, match_result, play_games
+from league.evaluation import Outcomes, StepHook, match_result, play_games
 from league.players import Player
 from league.results import MatchResult
 
@@ -217,6 +217,7 @@ def play_match(
     sides: str = "alternate",
     frame_stack: int = 4,
     record: int = 0,
+    on_step: StepHook | None = None,
 ) -> Match:
     """Play ``games`` games of A against B in one batch.
 
@@ -228,6 +229,8 @@ def play_match(
     :param sides: ``"alternate"`` (A left in games 0, 1 of every 4) or ``"fixed"`` (A always left).
     :param frame_stack: frames per observation.
     :param record: keep the state rows of the first ``record`` games (for a video).
+    :param on_step: called with the engine's state after the reset and every step (see
+        :func:`~league.evaluation.play_games`); not with ``record``.
     :return: the match.
     :raises LeagueError: for a bad number of games, recorded games or sides.
     """
@@ -241,11 +244,14 @@ def play_match(
     left = [m if is_a else t for m, t, is_a in zip(mine, theirs, a_left, strict=True)]
     right = [t if is_a else m for m, t, is_a in zip(mine, theirs, a_left, strict=True)]
     seeds = [seed + i for i in range(games)]
-    hook = _GameRecorder(record) if record else None
+    if record and on_step is not None:
+        raise ValueError("record a video or watch the steps, not both")
+    hook = _GameRecorder(record) if record else on_step
     started = time.perf_counter()
     outcomes = play_games(rules, left, right, seeds, frame_stack, on_step=hook)
     seconds = time.perf_counter() - started
-    return Match(outcomes, a_left, seconds, hook.games() if hook else [])
+    games_kept = hook.games() if isinstance(hook, _GameRecorder) else []
+    return Match(outcomes, a_left, seconds, games_kept)
 
 
 def match_results(a: str, b: str, match: Match, seed: int) -> list[MatchResult]:
