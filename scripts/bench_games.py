@@ -15,6 +15,7 @@ over actions, and a best response's expected reward against it is computed, not 
     python scripts/bench_games.py                # seeds 0 1 2, about a minute a run
     python scripts/bench_games.py --seeds 0 --out runs/bench_games
     python scripts/bench_games.py tictactoe      # a league of minutes per seed, then 12,000 games
+    python scripts/bench_games.py tictactoe --scale 2.5   # every learner's steps x 2.5
 
 ``tictactoe`` trains a tic-tac-toe league per seed with ``pong-league train --workers 2``
 (MaskablePPO, 8 envs, 8 generations of 80,000 steps and exploiters of 20,000) and plays each
@@ -193,13 +194,30 @@ def train_run(game: str, config_text: str, run: Path, seed: int, workers: int) -
     return float(clock.read_text())
 
 
-def tictactoe(seeds: list[int], out: Path, workers: int, games: int = 1000) -> int:
+def scaled(config_text: str, scale: float) -> str:
+    """The config with every learner's steps (generations, exploiters, their cap) times
+    ``scale``."""
+    lines = []
+    for line in config_text.splitlines():
+        key, sep, value = line.partition(" = ")
+        if sep and key in STEP_KEYS:
+            line = f"{key} = {round(int(value) * scale)}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+STEP_KEYS = ("steps_per_generation", "exploiter_steps", "exploiter_max_steps")
+
+
+def tictactoe(
+    seeds: list[int], out: Path, workers: int, games: int = 1000, scale: float = 1.0
+) -> int:
     """A tic-tac-toe league per seed, then each role's final main and Nash mixture against
     perfect play (minimax) and random legal moves, in its own seat and in both."""
     rows = []
     for seed in seeds:
-        run = out / f"ttt-s{seed}"
-        minutes = train_run(TICTACTOE, TICTACTOE_CONFIG, run, seed, workers) / 60
+        run = out / (f"ttt-s{seed}" if scale == 1.0 else f"ttt-x{scale:g}-s{seed}")
+        minutes = train_run(TICTACTOE, scaled(TICTACTOE_CONFIG, scale), run, seed, workers) / 60
         for player, seat in PLAYERS:
             lost, _ = seat_match(player, "minimax", seat, run, games)
             lost_to_random, won = seat_match(player, "random", seat, run, games)
@@ -420,12 +438,20 @@ def main() -> int:
     p.add_argument(
         "--workers", type=int, default=2, help="tictactoe, connect4: train --workers (default 2)"
     )
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="tictactoe: every learner's steps times this (default 1; 2.5 for a 10-minute league)",
+    )
     args = p.parse_args()
+    if args.scale <= 0:
+        p.error(f"--scale {args.scale}: a number > 0")
     if args.game == "overhead":
         return overhead(args.steps, args.repeats)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.game == "tictactoe":
-        return tictactoe(args.seeds, args.out, args.workers)
+        return tictactoe(args.seeds, args.out, args.workers, scale=args.scale)
     if args.game == "connect4":
         return connect_four(args.seeds, args.out, args.workers)
     rows = []

@@ -78,3 +78,21 @@ def test_the_overhead_pool_is_frozen_snapshots_drawn_per_episode() -> None:
         _, info = env.reset()
         drawn.add(info["opponent_id"])
     assert drawn == {name for name, _ in pool}  # every snapshot, one per episode
+
+
+def test_a_scaled_league_config_scales_every_learners_steps_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    from league.config import load_config
+
+    def config(text: str):
+        (tmp_path / "c.toml").write_text(text)
+        return load_config(tmp_path / "c.toml", overrides={"game": bench_games.TICTACTOE})
+
+    base = bench_games.TICTACTOE_CONFIG
+    assert bench_games.scaled(base, 1.0).strip() == base.strip()
+    big, plain = config(bench_games.scaled(base, 2.5)), config(base)
+    assert big.steps_per_generation == 2.5 * plain.steps_per_generation == 200_000
+    assert big.exploiter_steps == 2.5 * plain.exploiter_steps
+    assert big.exploiter_max_steps == 2.5 * plain.exploiter_max_steps
+    assert big.hyperparams == plain.hyperparams and big.n_envs == plain.n_envs
