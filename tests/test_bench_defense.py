@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
+from script_loader import load_script
 
-_PATH = Path(__file__).resolve().parents[1] / "scripts" / "bench_defense.py"
-_spec = importlib.util.spec_from_file_location("bench_defense", _PATH)
-assert _spec is not None and _spec.loader is not None
-bench_defense = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_defense)
+bench_defense = load_script("bench_defense")
 
 
 def test_a_probe_trains_against_its_bot_and_measures_each_opponent() -> None:

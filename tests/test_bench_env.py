@@ -3,24 +3,18 @@ seed rules. No timing is asserted: speed depends on the machine."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from script_loader import load_script
 
 from envs.engine import BX, BY, LY, RY, SCORE_L, SCORE_R, TOUCH_L, TOUCH_R, VX, VY, Engine
 from envs.rules import rules
 
-_PATH = Path(__file__).resolve().parents[1] / "scripts" / "bench_env.py"
-_spec = importlib.util.spec_from_file_location("bench_env", _PATH)
-assert _spec is not None and _spec.loader is not None
-bench = importlib.util.module_from_spec(_spec)
-sys.modules["bench_env"] = bench  # its dataclass looks its module up there
-_spec.loader.exec_module(bench)
+bench = load_script("bench_env")
 
 SHORT = 0.05
 

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from script_loader import load_script
 
 from league.games import load_game
 from league.games.pettingzoo import play_games
 from league.games.reference import RandomLegal
 
-_PATH = Path(__file__).resolve().parents[1] / "scripts" / "bench_games.py"
-_spec = importlib.util.spec_from_file_location("bench_games", _PATH)
-assert _spec is not None and _spec.loader is not None
-bench_games = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_games)
+bench_games = load_script("bench_games")
 
 
 @pytest.mark.parametrize(

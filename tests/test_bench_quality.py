@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from script_loader import load_script
 
 from tests.tiny_league import tiny_league
 
-_PATH = Path(__file__).resolve().parents[1] / "scripts" / "bench_quality.py"
-_spec = importlib.util.spec_from_file_location("bench_quality", _PATH)
-assert _spec is not None and _spec.loader is not None
-bench_quality = importlib.util.module_from_spec(_spec)
-sys.modules["bench_quality"] = bench_quality  # its dataclass looks its module up
-_spec.loader.exec_module(bench_quality)
+bench_quality = load_script("bench_quality")
 
 # Best responses' win rates per preset and role; the league's are the lower.
 RATES = {

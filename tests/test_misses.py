@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from script_loader import load_script
 
 from league.arena import play_match
 from league.evaluation import match_result
 from league.players import game_settings, resolve_player
 
-_PATH = Path(__file__).resolve().parents[1] / "scripts" / "misses.py"
-_spec = importlib.util.spec_from_file_location("misses", _PATH)
-assert _spec is not None and _spec.loader is not None
-misses = importlib.util.module_from_spec(_spec)
-sys.modules["misses"] = misses  # its dataclasses look their module up there
-_spec.loader.exec_module(misses)
+misses = load_script("misses")
 
 
 def test_the_points_conceded_are_the_matchs_points() -> None:
