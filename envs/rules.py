@@ -161,12 +161,26 @@ def _check_names(overrides: dict[str, Any]) -> None:
             )
 
 
+# What each field's annotation admits (a bool is no number here, though Python's bool is an int).
+_KINDS: dict[str, tuple[type, ...]] = {"float": (int, float), "int": (int,), "bool": (bool,)}
+_KINDS["str"] = (str,)
+_KIND_NAMES = {"float": "a number", "int": "an integer", "bool": "true or false", "str": "a name"}
+
+
 def _validate(r: Rules) -> None:
     def need(ok: bool, field: str, allowed: str) -> None:
         if not ok:
             raise ValueError(
                 f"rules field {field}={getattr(r, field)!r} is out of range: {allowed}"
             )
+
+    for f in fields(Rules):  # types first: a string where a number goes fails here, in one line
+        value = getattr(r, f.name)
+        kind, _, optional = str(f.type).partition(" | ")
+        if value is None and optional:
+            continue
+        if not isinstance(value, _KINDS[kind]) or (kind != "bool" and isinstance(value, bool)):
+            raise ValueError(f"rules field {f.name}={value!r} must be {_KIND_NAMES[kind]}")
 
     for field in ("width", "height", "paddle_width", "paddle_height", "ball_radius"):
         need(getattr(r, field) > 0, field, "must be > 0")

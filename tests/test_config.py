@@ -127,6 +127,11 @@ REJECTED = {
         "[train_rules_overrides]\npaddle_height = 1000\n",
         ["train_rules_overrides", "paddle_height"],
     ),
+    "train rules override not a number": (
+        '[train_rules_overrides]\nball_speedup = "x"\n',
+        ["train_rules_overrides", "ball_speedup", "must be a number"],
+    ),
+    "rules override not a number": ("[rules_overrides]\nball_speed = true\n", ["ball_speed"]),
     "train rules in a PettingZoo game": (
         'game = "pettingzoo.classic.tictactoe_v3"\n[train_rules_overrides]\nball_speedup = 1.2\n',
         ["train_rules_overrides", "Pong's only"],
