@@ -24,7 +24,7 @@ else:  # pragma: no cover - Python 3.10
 ALGOS = ("dqn", "qrdqn", "ppo", "maskable_ppo")
 SCHEMES = ("pfsp", "uniform", "latest")
 SCHEDULES = ("alternate", "simultaneous")
-OPPONENT_MOVES = ("sample", "greedy")
+OPPONENT_MOVES = ("mixed", "sample", "greedy")
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -128,11 +128,16 @@ class LeagueConfig:
     :param restart_learning_rate: learning rate at the start of every generation after a
         learner's first; it falls to ``learning_rate_end`` within the generation. Not set (None):
         the algorithm's ``learning_rate``, as in a learner's first generation.
-    :param opponent_moves: how a frozen PPO or MaskablePPO snapshot moves as a training
-        opponent: ``"sample"`` draws each move from its policy (as it played while it trained,
-        so a learner meets varied games) or ``"greedy"`` (its most likely move, the same line
-        every time in a deterministic game). A DQN snapshot is always greedy, and every
-        evaluation (matrix, ``pit``, gauntlet, ``exploit``) plays greedily.
+    :param opponent_moves: how a frozen PPO or MaskablePPO snapshot moves as a main agent's
+        training opponent: ``"mixed"`` greedy in half of the episodes (a coin per episode) and
+        sampled in the rest, so that the learner meets varied games and also the line the
+        snapshot plays in every evaluation; ``"sample"`` draws each move from its policy in
+        every episode (as it played while it trained); ``"greedy"`` its most likely move, the
+        same line every time in a deterministic game. A DQN snapshot is always greedy, and
+        every evaluation (matrix, ``pit``, gauntlet, ``exploit``) plays greedily.
+    :param exploiter_opponent_moves: the same for the exploiters' training opponents; greedy
+        by default: an exploiter looks for the holes in the line its targets play in
+        evaluations, as a best response does.
     :param payoff_decay: weight the past keeps at each new game in a learner's win rates.
     :param eval_games: games the new snapshot plays against each opponent after its generation.
     :param eval_seed: seed of game 0 of every evaluation match (game i uses eval_seed + i).
@@ -167,7 +172,8 @@ class LeagueConfig:
     league_exploiter_reset: float = 0.25
     restart_exploration_eps: float = 0.2
     restart_learning_rate: float | None = None
-    opponent_moves: str = "sample"
+    opponent_moves: str = "mixed"
+    exploiter_opponent_moves: str = "greedy"
     payoff_decay: float = 0.99
     eval_games: int = 32
     eval_seed: int = 1_000_000
@@ -328,11 +334,8 @@ def _validate(c: LeagueConfig) -> None:
         "an integer >= 1",
     )
     need(c.algo in ALGOS, "algo", f"choose one of {', '.join(ALGOS)}")
-    need(
-        c.opponent_moves in OPPONENT_MOVES,
-        "opponent_moves",
-        f"choose one of {', '.join(OPPONENT_MOVES)}",
-    )
+    for name in ("opponent_moves", "exploiter_opponent_moves"):
+        need(getattr(c, name) in OPPONENT_MOVES, name, f"choose one of {', '.join(OPPONENT_MOVES)}")
     need(
         c.algo != "maskable_ppo" or c.game != "pong",
         "algo",

@@ -168,7 +168,8 @@ class LearnerHost:
         model = self._learner(task)
         # Until the task ends, the model in memory is no checkpoint of any name.
         self._held.pop(slot.name, None)
-        model.set_env(self._env(slot.role, distribution, task.seed, task.policies))
+        moves = opponent_moves(self.config, slot.kind)
+        model.set_env(self._env(slot.role, distribution, task.seed, task.policies, moves))
         # Every random state a learner draws from (numpy's and torch's global generators, which
         # SB3 uses for exploration and replay sampling, and its action space's) restarts from
         # (seed, generation, learner): a learner loaded from its checkpoint trains exactly as
@@ -232,11 +233,11 @@ class LearnerHost:
         distribution: Callable[[], dict[str, float]],
         seed: int,
         policies: dict[str, NumpyPolicy],
+        moves: str = "greedy",
     ):  # -> VecEnv
         """The role's envs; each episode's opponent is drawn from ``distribution()`` as it is
-        then (it follows the learner's payoff); a PPO snapshot draws its moves from its policy
-        under ``opponent_moves = "sample"``."""
-        sampled = self.config.opponent_moves == "sample"
+        then (it follows the learner's payoff); a PPO snapshot plays greedily or draws its moves
+        from its policy as ``moves`` says (one of ``OPPONENT_MOVES``)."""
 
         def sampler(rng: np.random.Generator) -> tuple[str, Policy]:
             now = distribution()
@@ -246,7 +247,9 @@ class LearnerHost:
             if opponent == CPU_ID:
                 return opponent, self.game.baseline(rng)
             policy = policies[opponent]
-            if sampled and policy.stochastic:
+            if policy.stochastic and (
+                moves == "sample" or (moves == "mixed" and rng.random() < 0.5)
+            ):
                 return opponent, SampledMoves(policy, rng)
             return opponent, policy
 
@@ -254,6 +257,11 @@ class LearnerHost:
 
 
 ROLE_SIDE = {"left": 0, "right": 1}
+
+
+def opponent_moves(config: LeagueConfig, kind: str) -> str:
+    """How a PPO snapshot moves as a training opponent of a learner of this kind."""
+    return config.opponent_moves if kind == MAIN else config.exploiter_opponent_moves
 
 
 def untrained(config: LeagueConfig, slot: Slot, init_seed: int) -> LearnerResult:

@@ -18,7 +18,7 @@ over actions, and a best response's expected reward against it is computed, not 
     python scripts/bench_games.py tictactoe --scale 2.5   # every learner's steps x 2.5
 
 ``tictactoe`` trains a tic-tac-toe league per seed with ``pong-league train --workers 2``
-(MaskablePPO, 8 envs, 8 generations of 80,000 steps and exploiters of 20,000) and plays each
+(MaskablePPO, 8 envs, 16 generations of 40,000 steps and exploiters of 20,000) and plays each
 role's final main and Nash mixture 1,000 games against the minimax player (the share lost:
 perfect play never loses) and against random legal moves (the share won, and the score with a
 draw half), in the seat its role trains in (the left role moves first), and the final mains in
@@ -147,8 +147,8 @@ def train(preset: str, seed: int, out: Path) -> Path:
 
 TICTACTOE = "pettingzoo.classic.tictactoe_v3"
 TICTACTOE_CONFIG = """
-generations = 8
-steps_per_generation = 80000
+generations = 16
+steps_per_generation = 40000
 exploiter_steps = 20000
 exploiter_max_steps = 80000
 n_envs = 8
@@ -157,9 +157,10 @@ eval_games = 32
 n_steps = 256
 batch_size = 256
 """
-# Each role's player in the seat its role trains in (left: the first mover), then in both seats.
-PLAYERS = (("left-0007", "first"), ("right-0008", "second"), ("nash:left", "first"))
-PLAYERS += (("nash:right", "second"), ("left-0007", "both"), ("right-0008", "both"))
+# Each role's player (its final main, its Nash mixture) in the seat its role trains in (left:
+# the first mover), then the final mains in both seats.
+PLAYERS = (("left", "first"), ("right", "second"), ("nash:left", "first"))
+PLAYERS += (("nash:right", "second"), ("left", "both"), ("right", "both"))
 
 
 def seat_match(player: str, opponent: str, seat: str, run: Path, games: int) -> tuple[int, int]:
@@ -176,13 +177,16 @@ def seat_match(player: str, opponent: str, seat: str, run: Path, games: int) -> 
 
 
 def train_run(game: str, config_text: str, run: Path, seed: int, workers: int) -> float:
-    """A league of ``game`` through ``pong-league train`` (trained once, kept in ``run``): its
-    wall clock in seconds, Ray's start-up included."""
+    """A league of ``game`` through ``pong-league train`` (trained once, kept in ``run``, and
+    trained again if its config, defaults included, is not this one): its wall clock in
+    seconds, Ray's start-up included."""
     clock = run / "bench_seconds.txt"
-    if not clock.exists():
+    config_path = run.parent / f"{run.name}.toml"
+    run.parent.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(config_text)
+    wanted = load_config(config_path, None, {"game": game, "seed": seed})
+    if not (clock.exists() and run_config(run) == wanted):
         shutil.rmtree(run, ignore_errors=True)
-        config_path = run.parent / f"{run.name}.toml"
-        config_path.write_text(config_text)
         args = [sys.executable, "-m", "league.cli", "train", "--game", game]
         args += ["--config", str(config_path), "--seed", str(seed), "--run-dir", str(run)]
         args += ["--workers", str(workers), "--no-progress"]
@@ -218,7 +222,8 @@ def tictactoe(
     for seed in seeds:
         run = out / (f"ttt-s{seed}" if scale == 1.0 else f"ttt-x{scale:g}-s{seed}")
         minutes = train_run(TICTACTOE, scaled(TICTACTOE_CONFIG, scale), run, seed, workers) / 60
-        for player, seat in PLAYERS:
+        final = {role: ids[-1] for role, ids in mains(run).items()}
+        for player, seat in ((final.get(p, p), seat) for p, seat in PLAYERS):
             lost, _ = seat_match(player, "minimax", seat, run, games)
             lost_to_random, won = seat_match(player, "random", seat, run, games)
             score = (won + 0.5 * (games - won - lost_to_random)) / games  # a draw half

@@ -88,7 +88,25 @@ def test_a_scaled_league_config_scales_every_learners_steps_and_nothing_else(
     base = bench_games.TICTACTOE_CONFIG
     assert bench_games.scaled(base, 1.0).strip() == base.strip()
     big, plain = config(bench_games.scaled(base, 2.5)), config(base)
-    assert big.steps_per_generation == 2.5 * plain.steps_per_generation == 200_000
+    assert big.steps_per_generation == 2.5 * plain.steps_per_generation == 100_000
     assert big.exploiter_steps == 2.5 * plain.exploiter_steps
     assert big.exploiter_max_steps == 2.5 * plain.exploiter_max_steps
     assert big.hyperparams == plain.hyperparams and big.n_envs == plain.n_envs
+
+
+def test_a_benchmark_league_is_trained_once_and_again_when_its_config_changes(
+    tmp_path: Path,
+) -> None:
+    tiny = "generations = 2\nsteps_per_generation = 256\nexploiter_steps = 128\n"
+    tiny += "exploiter_max_steps = 256\neval_games = 4\n[maskable_ppo]\nn_steps = 64\n"
+    tiny += "batch_size = 64\n"
+    run = tmp_path / "rps-s0"
+    clock = run / "bench_seconds.txt"
+    bench_games.train_run(bench_games.RPS, tiny, run, seed=0, workers=1)
+    trained = clock.stat().st_mtime_ns
+    bench_games.train_run(bench_games.RPS, tiny, run, seed=0, workers=1)
+    assert clock.stat().st_mtime_ns == trained  # kept: the same config
+    # The same file with another seed is another config: trained again, with that seed.
+    bench_games.train_run(bench_games.RPS, tiny, run, seed=1, workers=1)
+    assert clock.stat().st_mtime_ns != trained
+    assert bench_games.run_config(run).seed == 1

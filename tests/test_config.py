@@ -152,7 +152,14 @@ REJECTED = {
     "gamma over 1": ("[ppo]\ngamma = 1.5\n", ["ppo", "gamma", "[0, 1]"]),
     "negative ent_coef": ("[ppo]\nent_coef = -0.1\n", ["ent_coef", ">= 0"]),
     "dqn n_steps 0": ("[dqn]\nn_steps = 0\n", ["dqn", "n_steps", ">= 1"]),
-    "opponent_moves nope": ('opponent_moves = "nope"\n', ["opponent_moves", "sample, greedy"]),
+    "opponent_moves nope": (
+        'opponent_moves = "nope"\n',
+        ["opponent_moves", "mixed, sample, greedy"],
+    ),
+    "exploiter_opponent_moves nope": (
+        'exploiter_opponent_moves = "mixd"\n',
+        ["exploiter_opponent_moves", "mixed, sample, greedy"],
+    ),
 }
 
 

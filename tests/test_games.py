@@ -772,30 +772,52 @@ def test_play_prints_the_envs_own_ansi_board_when_it_has_one(tmp_path: Path) -> 
     assert "plane 0" not in text
 
 
-@pytest.mark.parametrize("moves", ["sample", "greedy"])
+@pytest.mark.parametrize("moves", ["sample", "greedy", "mixed"])
 def test_a_ppo_snapshot_as_training_opponent_samples_its_moves(moves: str) -> None:
     from league.config import LeagueConfig
     from league.hosts import LearnerHost
     from league.learners import make_vec_env, new_learner
     from league.policies import NumpyPolicy, SampledMoves
 
-    config = LeagueConfig(game=TICTACTOE, algo="maskable_ppo", net_arch=(16,), opponent_moves=moves)
+    config = LeagueConfig(game=TICTACTOE, algo="maskable_ppo", net_arch=(16,))
     g = game(TICTACTOE)
     model = new_learner(config, make_vec_env(config, "left", random_opponent(g), 0, g), 0, None)
     snapshot = NumpyPolicy.from_model(model)
 
-    def openings(seed: int) -> list[bytes]:
-        """The board the second seat first sees in each of 40 games: the snapshot's opening."""
+    def openings(seed: int) -> list[tuple[bytes, bool]]:
+        """In each of 40 games: the board the second seat first sees (the snapshot's opening)
+        and whether the snapshot drew its moves from its policy."""
         host = LearnerHost(config)
-        env = host._env("right", lambda: {"left-0001": 1.0}, seed, {"left-0001": snapshot})
+        policies = {"left-0001": snapshot}
+        env = host._env("right", lambda: {"left-0001": 1.0}, seed, policies, moves)
         seat = env.envs[0].unwrapped
-        seen = []
-        for _ in range(40):
-            seen.append(env.reset()[0].tobytes())
-            assert isinstance(seat.opponent, SampledMoves) == (moves == "sample")
-        return seen
+        return [
+            (env.reset()[0].tobytes(), isinstance(seat.opponent, SampledMoves)) for _ in range(40)
+        ]
 
-    first = openings(0)
-    assert openings(0) == first  # the env's seed fixes the draws
+    games = openings(0)
+    assert openings(0) == games  # the env's seed fixes the draws
+    sampled = [opening for opening, drawn in games if drawn]
+    greedy = [opening for opening, drawn in games if not drawn]
+    # Sampled in every game, in none, or (mixed) in about half: 40 coin flips.
+    assert len(sampled) == {"sample": 40, "greedy": 0}.get(moves, len(sampled))
+    assert moves != "mixed" or 10 <= len(sampled) <= 30
     # Greedy, a snapshot opens every game the same way; sampled, it varies its openings.
-    assert (len(set(first)) > 3) == (moves == "sample")
+    assert len(set(greedy)) <= 1 and (len(set(sampled)) > 3) == (moves != "greedy")
+
+
+def test_main_agents_and_exploiters_meet_snapshots_moving_as_configured() -> None:
+    from league.agents import KINDS, MAIN
+    from league.config import LeagueConfig
+    from league.hosts import opponent_moves
+
+    default = LeagueConfig(game=TICTACTOE, algo="maskable_ppo")
+    # By default a main agent meets varied games and the greedy line; exploiters the line.
+    assert {k: opponent_moves(default, k) for k in KINDS} == {
+        k: "mixed" if k == MAIN else "greedy" for k in KINDS
+    }
+    moves = {"opponent_moves": "greedy", "exploiter_opponent_moves": "sample"}
+    config = LeagueConfig(game=TICTACTOE, algo="maskable_ppo", **moves)
+    assert {k: opponent_moves(config, k) for k in KINDS} == {
+        k: "greedy" if k == MAIN else "sample" for k in KINDS
+    }
