@@ -218,14 +218,16 @@ def tictactoe(
 ) -> int:
     """A tic-tac-toe league per seed, then each role's final main and Nash mixture against
     perfect play (minimax) and random legal moves, in its own seat and in both."""
-    rows = []
+    rows, failed = [], []
     for seed in seeds:
         run = out / (f"ttt-s{seed}" if scale == 1.0 else f"ttt-x{scale:g}-s{seed}")
         minutes = train_run(TICTACTOE, scaled(TICTACTOE_CONFIG, scale), run, seed, workers) / 60
         final = {role: ids[-1] for role, ids in mains(run).items()}
+        passed = False
         for player, seat in ((final.get(p, p), seat) for p, seat in PLAYERS):
             lost, _ = seat_match(player, "minimax", seat, run, games)
             lost_to_random, won = seat_match(player, "random", seat, run, games)
+            passed |= seat != "both" and meets_tictactoe_goals(lost / games, won / games)
             score = (won + 0.5 * (games - won - lost_to_random)) / games  # a draw half
             low, high = wilson_interval(lost, games)
             rows.append(
@@ -233,10 +235,26 @@ def tictactoe(
                 f"[{low:.1%}, {high:.1%}] | {won / games:.1%} | {score:.1%} |"
             )
             print(rows[-1], flush=True)
+        if not passed:
+            failed.append(seed)
     note = f"{games:,} games per cell; seat: the player's seat (first: it moves first)"
     columns = ("seed", "train time", "player", "seat", "lost to minimax", "won vs random", "score")
     print_table(note, columns, rows)
+    verdict = f"FAIL on seeds {', '.join(map(str, failed))}" if failed else "PASS"
+    print(
+        f"\n{verdict}: on every seed a final main or Nash mixture, in its own seat, loses "
+        f"<= {TICTACTOE_GOALS['lost']:.0%} to minimax and wins >= {TICTACTOE_GOALS['won']:.0%} "
+        "vs random"
+    )
     return 0
+
+
+TICTACTOE_GOALS = {"lost": 0.02, "won": 0.9}
+
+
+def meets_tictactoe_goals(lost_to_minimax: float, won_vs_random: float) -> bool:
+    """The goals of one player in its own seat: perfect play's draws, and wins."""
+    return lost_to_minimax <= TICTACTOE_GOALS["lost"] and won_vs_random >= TICTACTOE_GOALS["won"]
 
 
 def print_table(note: str, columns: tuple[str, ...], rows: list[str]) -> None:

@@ -110,3 +110,11 @@ def test_a_benchmark_league_is_trained_once_and_again_when_its_config_changes(
     bench_games.train_run(bench_games.RPS, tiny, run, seed=1, workers=1)
     assert clock.stat().st_mtime_ns != trained
     assert bench_games.run_config(run).seed == 1
+
+
+@pytest.mark.parametrize(
+    "lost, won, meets",
+    [(0.0, 0.946, True), (0.02, 0.9, True), (0.021, 0.99, False), (0.0, 0.897, False)],
+)
+def test_the_tictactoe_goals_need_both_figures(lost: float, won: float, meets: bool) -> None:
+    assert bench_games.meets_tictactoe_goals(lost, won) == meets
