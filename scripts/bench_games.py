@@ -30,6 +30,7 @@ legal moves and against the other role's first main (for the right role: the fir
 main). Goals: >= 95% and >= 80% won.
 
     python scripts/bench_games.py connect4 --seeds 0
+    python scripts/bench_games.py connect4 --scale 2    # every learner's steps x 2
 
 ``overhead`` measures the league's overhead on a PettingZoo game: the league's own learner
 (``league.learners``: MaskablePPO, ``n_envs`` seat envs of tic-tac-toe) training against a pool
@@ -294,14 +295,17 @@ def mains(run: Path) -> dict[str, list[str]]:
     return {role: [s.id for s in snaps if s.role == role] for role in ("left", "right")}
 
 
-def connect_four(seeds: list[int], out: Path, workers: int, games: int = 1000) -> int:
+def connect_four(
+    seeds: list[int], out: Path, workers: int, games: int = 1000, scale: float = 1.0
+) -> int:
     """A connect-four league per seed, then each role's final main, in the seat its role trains
     in (the left role moves first), against random legal moves and against the other role's
     first main (the first generation's main for the right role), each in its own seat."""
     rows, passed = [], True
     for seed in seeds:
-        run = out / f"c4-s{seed}"
-        minutes = train_run(CONNECT_FOUR, CONNECT_FOUR_CONFIG, run, seed, workers) / 60
+        run = out / (f"c4-s{seed}" if scale == 1.0 else f"c4-x{scale:g}-s{seed}")
+        config = scaled(CONNECT_FOUR_CONFIG, scale)
+        minutes = train_run(CONNECT_FOUR, config, run, seed, workers) / 60
         ids = mains(run)
         for role, other, seat in (("left", "right", "first"), ("right", "left", "second")):
             final = ids[role][-1]
@@ -465,7 +469,7 @@ def main() -> int:
         "--scale",
         type=float,
         default=1.0,
-        help="tictactoe: every learner's steps times this (default 1; 2.5 for a 10-minute league)",
+        help="tictactoe, connect4: every learner's steps times this (default 1)",
     )
     args = p.parse_args()
     if args.scale <= 0:
@@ -476,7 +480,7 @@ def main() -> int:
     if args.game == "tictactoe":
         return tictactoe(args.seeds, args.out, args.workers, scale=args.scale)
     if args.game == "connect4":
-        return connect_four(args.seeds, args.out, args.workers)
+        return connect_four(args.seeds, args.out, args.workers, scale=args.scale)
     rows = []
     for seed in args.seeds:
         for preset in ("article", "league"):
