@@ -159,7 +159,8 @@ class NumpyPolicy:
 
 class SampledMoves:
     """A snapshot that draws its moves from its policy with ``rng`` (:meth:`NumpyPolicy.sample`):
-    how a PPO snapshot plays as a training opponent under ``opponent_moves = "sample"``.
+    how a PPO snapshot plays as a training opponent under ``opponent_moves = "sample"``, and in
+    half of the episodes under ``"mixed"``.
 
     :param policy: the snapshot.
     :param rng: the Generator that draws its moves (the env's own, so a seed fixes them).
