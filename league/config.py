@@ -25,6 +25,7 @@ ALGOS = ("dqn", "qrdqn", "ppo", "maskable_ppo")
 SCHEMES = ("pfsp", "uniform", "latest")
 SCHEDULES = ("alternate", "simultaneous")
 OPPONENT_MOVES = ("mixed", "sample", "greedy")
+EXPLOITER_INITS = ("fresh", "main")
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -122,6 +123,11 @@ class LeagueConfig:
     :param exploiter_max_steps: an exploiter is frozen at the latest after this many steps.
     :param exploiter_win_rate: an exploiter is frozen once it scores this against its target.
     :param league_exploiter_reset: probability that a frozen league exploiter starts afresh.
+    :param exploiter_init: what an exploiter starts from, at its first generation and after
+        every reset: ``"fresh"`` a new network; ``"main"`` a copy of its own role's newest main
+        snapshot (its weights and optimizer, an empty replay buffer), as AlphaStar's exploiters
+        restart from the supervised agent: a player of the game from the start, it has only
+        to find its target's holes.
     :param restart_exploration_eps: exploration rate at the start of every generation after a
         learner's first (DQN, QR-DQN); it falls to ``exploration_final_eps`` over
         ``exploration_fraction`` of the generation. 0 keeps the final rate.
@@ -170,6 +176,7 @@ class LeagueConfig:
     exploiter_max_steps: int = 100_000
     exploiter_win_rate: float = 0.7
     league_exploiter_reset: float = 0.25
+    exploiter_init: str = "fresh"
     restart_exploration_eps: float = 0.2
     restart_learning_rate: float | None = None
     opponent_moves: str = "mixed"
@@ -336,6 +343,11 @@ def _validate(c: LeagueConfig) -> None:
     need(c.algo in ALGOS, "algo", f"choose one of {', '.join(ALGOS)}")
     for name in ("opponent_moves", "exploiter_opponent_moves"):
         need(getattr(c, name) in OPPONENT_MOVES, name, f"choose one of {', '.join(OPPONENT_MOVES)}")
+    need(
+        c.exploiter_init in EXPLOITER_INITS,
+        "exploiter_init",
+        f"choose one of {', '.join(EXPLOITER_INITS)}",
+    )
     need(
         c.algo != "maskable_ppo" or c.game != "pong",
         "algo",

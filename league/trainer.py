@@ -389,6 +389,10 @@ class League:
         """The learner's training in generation ``g`` as data for a host."""
         state = self._state(slot)
         assert state.payoff is not None
+        if state.zip is None and self.config.exploiter_init == "main":
+            # A fresh exploiter (its first task, or its first after a reset) starts as a copy of
+            # its role's newest main, as it is now.
+            state.zip = self._newest_main_zip(slot.role)
         own = [s.id for s in self.store.snapshots(slot.role) if s.kind == MAIN]
         if slot.kind == MAIN:
             next_token = f"snapshots/{snapshot_id(slot.role, g)}.zip"
@@ -485,14 +489,17 @@ class League:
         if slot.name not in self.states:
             state = LearnerState(payoff=self._payoff())
             if slot.kind == MAIN:
-                own = [s for s in self.store.snapshots(slot.role) if s.kind == MAIN]
-                if own:
-                    state.zip = own[-1].zip_path
+                state.zip = self._newest_main_zip(slot.role)
             self.states[slot.name] = state
         state = self.states[slot.name]
         if state.payoff is None:
             state.payoff = self._payoff()
         return state
+
+    def _newest_main_zip(self, role: str) -> str | None:
+        """The zip of the role's newest main snapshot (None before generation 0's)."""
+        own = [s for s in self.store.snapshots(role) if s.kind == MAIN]
+        return own[-1].zip_path if own else None
 
     def _stem(self, slot: Slot, g: int) -> str:
         return f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"

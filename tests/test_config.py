@@ -160,6 +160,7 @@ REJECTED = {
         'exploiter_opponent_moves = "mixd"\n',
         ["exploiter_opponent_moves", "mixed, sample, greedy"],
     ),
+    "exploiter_init nope": ('exploiter_init = "newest"\n', ["exploiter_init", "fresh, main"]),
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -146,6 +148,37 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
     assert "league/exploiter_score/left_main_exploiter_0" in events.Tags()["scalars"]
     assert (run / "tb" / "left_0").is_dir() and (run / "tb" / "right_0").is_dir()
     assert (run / "tb" / "left_main_exploiter_0").is_dir()
+
+
+def _trained_steps(run: Path, snapshot: str) -> int:
+    """SB3's ``num_timesteps`` in a snapshot's zip: every step its network ever trained."""
+    with zipfile.ZipFile(run / "snapshots" / f"{snapshot}.zip") as z:
+        return int(json.loads(z.read("data"))["num_timesteps"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("init", ["fresh", "main"])
+def test_a_reset_exploiter_starts_afresh_or_from_its_roles_newest_main(
+    tmp_path: Path, init: str
+) -> None:
+    path = tiny_config(tmp_path, generations=3, steps=600, exploiters=1)
+    path.write_text(f'exploiter_init = "{init}"\n' + path.read_text())
+    run = tmp_path / "run"
+    league = League.create(run, load_config(path))
+    try:
+        league.run()
+    finally:
+        league.close()
+    # Each main exploiter trains 300 steps a generation, is frozen at its cap and reset. In
+    # generation 3 the left one starts again: a new network, or a copy of left-0001 (600 steps).
+    assert _trained_steps(run, "left-0001") == 600
+    # In generation 1 the newest left main is the untrained left-0000 (0 steps): the same start.
+    assert _trained_steps(run, "left-0001-me") == 300
+    assert _trained_steps(run, "left-0003-me") == (300 if init == "fresh" else 600 + 300)
+    with LeagueStore.open(run, readonly=True) as store:
+        states = store.learner_states()
+    assert states["left:main_exploiter:0"]["resets"] == 2
+    assert states["left:main_exploiter:0"]["zip"] is None  # resolved when it trains next
 
 
 def test_a_run_folder_that_holds_a_league_is_not_overwritten(tmp_path: Path) -> None:
