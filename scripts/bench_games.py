@@ -24,8 +24,8 @@ perfect play never loses) and against random legal moves (the share won, and the
 draw half), in the seat its role trains in (the left role moves first), and the final mains in
 both seats in turn.
 
-``connect4`` trains a connect-four league per seed the same way (8 generations of 75,000 steps,
-exploiters of 15,000) and plays each role's final main 1,000 games in its own seat against random
+``connect4`` trains a connect-four league per seed the same way (8 generations of 112,500 steps,
+exploiters of 22,500, a 256-256 network, 30% of a main's games against random moves) and plays each role's final main 1,000 games in its own seat against random
 legal moves and against the other role's first main (for the right role: the first generation's
 main). Goals: >= 95% and >= 80% won.
 
@@ -271,13 +271,18 @@ TEXT_COLUMNS = ("seed", "player", "seat", "final main", "first main")
 
 
 CONNECT_FOUR = "pettingzoo.classic.connect_four_v3"
+# A 256-256 network and 30% of a main's games against random moves (the league's "cpu" here)
+# lifted both roles' wins against random moves by 2 to 3 points on each of seeds 0 to 2; more
+# steps alone (x 2 with the default network and share) did not.
 CONNECT_FOUR_CONFIG = """
 generations = 8
-steps_per_generation = 75000
-exploiter_steps = 15000
-exploiter_max_steps = 60000
+steps_per_generation = 112500
+exploiter_steps = 22500
+exploiter_max_steps = 90000
 n_envs = 8
 eval_games = 32
+cpu_share = 0.3
+net_arch = [256, 256]
 [maskable_ppo]
 n_steps = 256
 batch_size = 256
