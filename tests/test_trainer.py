@@ -164,11 +164,7 @@ def test_a_reset_exploiter_starts_afresh_or_from_its_roles_newest_main(
     path = tiny_config(tmp_path, generations=3, steps=600, exploiters=1)
     path.write_text(f'exploiter_init = "{init}"\n' + path.read_text())
     run = tmp_path / "run"
-    league = League.create(run, load_config(path))
-    try:
-        league.run()
-    finally:
-        league.close()
+    _trained(run, path)
     # Each main exploiter trains 300 steps a generation, is frozen at its cap and reset. In
     # generation 3 the left one starts again: a new network, or a copy of left-0001 (600 steps).
     assert _trained_steps(run, "left-0001") == 600
