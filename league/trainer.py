@@ -389,11 +389,17 @@ class League:
         """The learner's training in generation ``g`` as data for a host."""
         state = self._state(slot)
         assert state.payoff is not None
-        if state.zip is None and self.config.exploiter_init == "main":
-            # A fresh exploiter (its first task, or its first after a reset) starts as a copy of
-            # its role's newest main, as it is now.
-            state.zip = self._newest_main_zip(slot.role)
-        own = [s.id for s in self.store.snapshots(slot.role) if s.kind == MAIN]
+        mains = [s for s in self.store.snapshots(slot.role) if s.kind == MAIN]
+        if (
+            state.zip is None
+            and mains
+            and (slot.kind == MAIN or self.config.exploiter_init == "main")
+        ):
+            # A learner without a checkpoint (a main agent's first task, an exploiter's first or
+            # its first after a reset under exploiter_init = "main") starts as a copy of its
+            # role's newest main, as it is now.
+            state.zip = mains[-1].zip_path
+        own = [s.id for s in mains]
         if slot.kind == MAIN:
             next_token = f"snapshots/{snapshot_id(slot.role, g)}.zip"
         else:
@@ -485,21 +491,13 @@ class League:
         return Payoff(self.config.payoff_decay)
 
     def _state(self, slot: Slot) -> LearnerState:
-        """The learner's state; a main agent without one continues from its newest snapshot."""
+        """The learner's state (a new one: no checkpoint yet, see :meth:`_task`)."""
         if slot.name not in self.states:
-            state = LearnerState(payoff=self._payoff())
-            if slot.kind == MAIN:
-                state.zip = self._newest_main_zip(slot.role)
-            self.states[slot.name] = state
+            self.states[slot.name] = LearnerState(payoff=self._payoff())
         state = self.states[slot.name]
         if state.payoff is None:
             state.payoff = self._payoff()
         return state
-
-    def _newest_main_zip(self, role: str) -> str | None:
-        """The zip of the role's newest main snapshot (None before generation 0's)."""
-        own = [s for s in self.store.snapshots(role) if s.kind == MAIN]
-        return own[-1].zip_path if own else None
 
     def _stem(self, slot: Slot, g: int) -> str:
         return f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
