@@ -26,6 +26,7 @@ SCHEMES = ("pfsp", "uniform", "latest")
 SCHEDULES = ("alternate", "simultaneous")
 OPPONENT_MOVES = ("mixed", "sample", "greedy")
 EXPLOITER_INITS = ("fresh", "main")
+FEATURE_KINDS = ("none", "intercept")
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -151,6 +152,9 @@ class LeagueConfig:
     :param n_envs: parallel envs per learner (a ``league.learners.SeatVecEnv``).
     :param frame_stack: frames per observation.
     :param net_arch: hidden layer sizes of every learner's network.
+    :param features: what a learner's network reads besides the observation (Pong only):
+        ``"none"``; ``"intercept"`` where the ball will meet its paddle, computed from the
+        observation (:mod:`envs.features`, the arithmetic of the scripted interceptor).
     :param hyperparams: per-algorithm SB3 keyword arguments over ``ALGO_DEFAULTS``.
     """
 
@@ -188,6 +192,7 @@ class LeagueConfig:
     n_envs: int = 1
     frame_stack: int = 4
     net_arch: tuple[int, ...] = (64, 64)
+    features: str = "none"
     hyperparams: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -410,6 +415,12 @@ def _validate(c: LeagueConfig) -> None:
         len(c.net_arch) >= 1 and all(_is_int(n) and n >= 1 for n in c.net_arch),
         "net_arch",
         "a list of positive layer sizes",
+    )
+    need(c.features in FEATURE_KINDS, "features", f"choose one of {', '.join(FEATURE_KINDS)}")
+    need(
+        c.features == "none" or c.game == "pong",
+        "features",
+        "intercept features are Pong's; a PettingZoo game trains on its own observation",
     )
     for algo, given in c.hyperparams.items():
         need(algo in ALGO_DEFAULTS, "hyperparams", f"tables for {', '.join(ALGOS)} only")

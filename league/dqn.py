@@ -10,9 +10,10 @@ that ``clip_grad_norm_`` does on CPU tensors), and draws from the same random ge
 same order, so a learner trains to the same weights bit for bit (a test checks it against
 ``stable_baselines3.DQN``) in less time (``scripts/bench_league.py``).
 
-Networks it cannot run this way (another activation, a features extractor other than flatten, an
-image or integer observation) fall back to SB3's own ``predict`` and ``train``. Saved models are
-ordinary SB3 DQN files: ``stable_baselines3.DQN.load`` reads them.
+Networks it cannot run this way (another activation, a features extractor other than flatten or
+``league.features.InterceptFeatures``, an image or integer observation) fall back to SB3's own
+``predict`` and ``train``. Saved models are ordinary SB3 DQN files: ``stable_baselines3.DQN.load``
+reads them (with pong-league importable, for the intercept extractor).
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ from stable_baselines3.common.torch_layers import FlattenExtractor
 from stable_baselines3.dqn.policies import QNetwork
 from torch import nn
 
+from league.features import InterceptFeatures
+
 
 def lean_forward_supported(q_net: QNetwork, observation_space: spaces.Space) -> bool:
     """Whether :func:`lean_q_values` computes exactly what ``q_net(obs)`` does."""
     return (
         isinstance(observation_space, spaces.Box)
         and observation_space.dtype == np.float32
-        and isinstance(q_net.features_extractor, FlattenExtractor)
+        and type(q_net.features_extractor) in (FlattenExtractor, InterceptFeatures)
         and all(
             isinstance(m, nn.Linear) or (type(m) is nn.ReLU and not m.inplace) for m in q_net.q_net
         )
@@ -42,8 +45,11 @@ def lean_forward_supported(q_net: QNetwork, observation_space: spaces.Space) -> 
 
 
 def lean_q_values(q_net: QNetwork, obs: torch.Tensor) -> torch.Tensor:
-    """``q_net(obs)`` for a flatten extractor and Linear/ReLU layers, without module calls."""
+    """``q_net(obs)`` for a flatten (or intercept) extractor and Linear/ReLU layers, without
+    module calls."""
     x = obs.float().flatten(1)  # preprocess_obs of a float Box, then FlattenExtractor
+    if type(q_net.features_extractor) is InterceptFeatures:
+        x = q_net.features_extractor.forward(x)
     for layer in q_net.q_net:
         x = F.linear(x, layer.weight, layer.bias) if isinstance(layer, nn.Linear) else F.relu(x)
     return x

@@ -108,6 +108,11 @@ def new_learner(config: LeagueConfig, env: VecEnv, seed: int, tb_dir: Path | Non
         kwargs["learning_rate"], kwargs.pop("learning_rate_end"), 1.0
     )
     policy_kwargs: dict[str, Any] = {"net_arch": list(config.net_arch)}
+    if config.features != "none":
+        from envs.features import court_vector
+        from league.features import extractor_kwargs
+
+        policy_kwargs.update(extractor_kwargs(config.features, court_vector(config.game_rules())))
     if "n_quantiles" in kwargs:  # a policy argument of QR-DQN, kept with its hyper-parameters
         policy_kwargs["n_quantiles"] = kwargs.pop("n_quantiles")
     model = algo_class(config.algo)(

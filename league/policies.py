@@ -8,6 +8,10 @@ A snapshot is two files next to each other: ``<stem>.npz`` holds the float32 wei
      "layers": [{"weight": "w0", "bias": "b0", "in_features": 24, "out_features": 32,
                  "activation": "relu"}, ...]}
 
+A learner with ``features = "intercept"`` adds ``"features": {"kind": "intercept", "court":
+[...]}``: the snapshot appends :func:`envs.features.intercept_features` of each observation (the
+court geometry given) before its first layer, whose ``in_features`` is then ``obs_dim + 4``.
+
 Loading never unpickles anything (``np.load(..., allow_pickle=False)``) and never imports torch,
 so arena workers can play thousands of snapshots cheaply. Only exporting needs torch and SB3.
 """
@@ -15,6 +19,7 @@ so arena workers can play thousands of snapshots cheaply. Only exporting needs t
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 import zipfile
@@ -72,6 +77,13 @@ class NumpyPolicy:
         self.algo: str = description["algo"]
         self.obs_dim: int = description["obs_dim"]
         self.n_actions: int = description["n_actions"]
+        # Where the ball will meet the player, appended before the first layer (a snapshot of a
+        # learner with features = "intercept"; see league.features).
+        self._court = None
+        if "features" in description:
+            from envs.bots import Court
+
+            self._court = Court(*description["features"]["court"])
         layers = _validated_layers(description, arrays, source)
         if self.algo == "qrdqn":
             layers[-1] = _fold_quantile_mean(*layers[-1][:2], description["n_quantiles"])
@@ -147,6 +159,10 @@ class NumpyPolicy:
             x = x.reshape(1, -1)
         if x.ndim != 2 or x.shape[1] != self.obs_dim:
             raise ValueError(f"expected observations of shape (B, {self.obs_dim}), got {x.shape}")
+        if self._court is not None:
+            from envs.features import with_intercept_features
+
+            x = with_intercept_features(x, self._court)
         for weight, bias, activation in self._layers:
             x = np.dot(x, weight)  # same as `x @ weight` for 2-D, with less call overhead
             x += bias
@@ -213,6 +229,8 @@ def describe_model(model: BaseAlgorithm) -> tuple[dict[str, Any], dict[str, np.n
     from stable_baselines3.common.torch_layers import FlattenExtractor
     from torch import nn
 
+    from league.features import described_features
+
     name = type(model).__name__
     extra: dict[str, Any] = {}
     if isinstance(model, DQN):
@@ -234,8 +252,9 @@ def describe_model(model: BaseAlgorithm) -> tuple[dict[str, Any], dict[str, np.n
         raise LeagueError(f"cannot export {name} with action space {action_space}: {UNSUPPORTED}")
     # A flat float Box is fed to the network unchanged (preprocess_obs only casts to float and
     # Flatten is a no-op on it); anything else would need SB3's preprocessing replicated.
+    features = described_features(extractor)
     if (
-        type(extractor) is not FlattenExtractor
+        (type(extractor) is not FlattenExtractor and features is None)
         or not isinstance(obs_space, spaces.Box)
         or len(obs_space.shape) != 1
         or is_image_space(obs_space)
@@ -270,6 +289,7 @@ def describe_model(model: BaseAlgorithm) -> tuple[dict[str, Any], dict[str, np.n
         "obs_dim": int(obs_space.shape[0]),
         "n_actions": int(action_space.n),
         **extra,
+        **({"features": features} if features else {}),
         "layers": layer_specs,
     }
     return description, arrays
@@ -396,6 +416,8 @@ def _validate_description(description: dict[str, Any], source: str) -> None:
     for key in keys:
         if not _is_positive_int(description.get(key)):
             raise fail(f"{key} is {description.get(key)!r}, expected a positive integer")
+    if "features" in description:
+        _validate_features(description["features"], description["obs_dim"], fail)
     layers = description.get("layers")
     if not isinstance(layers, list) or not layers:
         raise fail("layers is missing or empty")
@@ -414,6 +436,29 @@ def _validate_description(description: dict[str, Any], source: str) -> None:
         raise fail("the output layer must have the identity activation")
 
 
+def _validate_features(features: object, obs_dim: int, fail: Callable[[str], LeagueError]) -> None:
+    """Check a description's ``features`` entry: the intercept features of coords frames."""
+    from envs.bots import Court
+    from envs.observation import FRAME_SIZE
+
+    if not isinstance(features, dict) or features.get("kind") != "intercept":
+        raise fail(f"features is {features!r}, expected {{'kind': 'intercept', 'court': [...]}}")
+    court = features.get("court")
+    n_fields = len(Court.__dataclass_fields__)
+    if (
+        not isinstance(court, list)
+        or len(court) != n_fields
+        or not all(_is_number(v) and math.isfinite(v) for v in court)
+    ):
+        raise fail(f"features court is {court!r}, expected {n_fields} finite numbers")
+    if obs_dim % FRAME_SIZE:
+        raise fail(f"intercept features read coords frames of {FRAME_SIZE}, obs_dim is {obs_dim}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _validated_layers(
     description: dict[str, Any], arrays: dict[str, np.ndarray], source: str
 ) -> list[tuple[np.ndarray, np.ndarray, str]]:
@@ -423,6 +468,10 @@ def _validated_layers(
     n_quantiles = description["n_quantiles"] if description["algo"] == "qrdqn" else 1
     n_out = description["n_actions"] * n_quantiles
     expected_in = description["obs_dim"]
+    if "features" in description:
+        from envs.features import FEATURES
+
+        expected_in += FEATURES
     layers = []
     for i, spec in enumerate(description["layers"]):
         shapes = {

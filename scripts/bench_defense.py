@@ -45,6 +45,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "nstep1-gamma0.995": {"hyperparams": {"dqn": {"n_steps": 1, "gamma": 0.995}}},
     "nstep1-net256": {"net_arch": [256, 256], "hyperparams": ONE_STEP},
     "nstep1-hit0.1": {"rules_overrides": {"hit_reward": 0.1}, "hyperparams": ONE_STEP},
+    "net256": {"net_arch": [256, 256]},
+    "nstep10": {"hyperparams": {"dqn": {"n_steps": 10}}},
+    "nstep20": {"hyperparams": {"dqn": {"n_steps": 20}}},
+    "trainfreq1": {"hyperparams": {"dqn": {"train_freq": 1}}},
+    "gamma0.995": {"hyperparams": {"dqn": {"gamma": 0.995}}},
+    "intercept": {"features": "intercept"},
 }
 OPPONENTS = ("edge", "interceptor", "cpu")  # the attacker is put first when it is another bot
 EVAL_SEED = 2_000_000  # game i of every match is seeded EVAL_SEED + i (exploit's evaluation seed)

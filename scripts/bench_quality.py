@@ -119,7 +119,7 @@ def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_ste
     trains = {
         seed: [
             train_job(out, seed, "league", None, args.league_config),
-            train_job(out, seed, "article", article_steps, None),
+            train_job(out, seed, "article", article_steps, args.article_config),
         ]
         for seed in seeds
     }
@@ -442,6 +442,13 @@ def main(argv: list[str] | None = None) -> int:
         "env steps); a probe of a setting, in its own --out",
     )
     p.add_argument(
+        "--article-config",
+        type=Path,
+        metavar="TOML",
+        help="the article runs' config over --preset article (e.g. the same file as "
+        "--league-config, for a setting both presets share)",
+    )
+    p.add_argument(
         "--report-only", action="store_true", help="print the table of the seeds measured so far"
     )
     p.add_argument(
@@ -456,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     steps = league_steps(load_config(args.league_config, "league"))
-    article = load_config(preset="article")
+    article = load_config(args.article_config, preset="article")
     article_steps = steps // article.generations
     print(
         f"league: {steps:,} env steps per run (mains and exploiters); article preset: "

@@ -161,6 +161,11 @@ REJECTED = {
         ["exploiter_opponent_moves", "mixed, sample, greedy"],
     ),
     "exploiter_init nope": ('exploiter_init = "newest"\n', ["exploiter_init", "fresh, main"]),
+    "features nope": ('features = "meet"\n', ["features", "none, intercept"]),
+    "features of another game": (
+        'game = "pettingzoo.classic.tictactoe_v3"\nfeatures = "intercept"\n',
+        ["features", "Pong's"],
+    ),
 }
 
 

@@ -11,8 +11,11 @@ import torch
 from stable_baselines3 import DQN
 
 from envs import PongVsOpponent
+from envs.features import FEATURES, court_vector
+from envs.rules import rules
 from league.config import LeagueConfig
 from league.dqn import LeagueDQN
+from league.features import InterceptFeatures, extractor_kwargs
 from league.learners import algo_class, new_learner
 
 # Past learning_starts, through two target-network copies, with exploration falling to its end.
@@ -81,6 +84,15 @@ def test_a_saved_league_dqn_is_an_ordinary_dqn_file(lean: LeagueDQN, tmp_path: P
     again = LeagueDQN.load(tmp_path / "m.zip", device="cpu")
     assert _same_weights(model, plain) and _same_weights(model, again)
     assert again._lean and again._trained[0] is again.q_net.q_net[0].weight
+
+
+def test_the_intercept_extractor_trains_lean_to_sb3_dqn_weights_bit_for_bit() -> None:
+    extractor = extractor_kwargs("intercept", court_vector(rules("classic")))
+    sb3 = _trained(DQN, policy_kwargs=extractor)
+    lean = _trained(LeagueDQN, policy_kwargs=extractor)
+    assert lean._lean and isinstance(lean.q_net.features_extractor, InterceptFeatures)
+    assert lean.q_net.q_net[0].in_features == 24 + FEATURES
+    assert _same_weights(sb3, lean)
 
 
 def test_another_activation_falls_back_to_sb3() -> None:

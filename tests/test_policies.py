@@ -17,7 +17,10 @@ from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 import league.policies as policies
+from envs.features import FEATURES, court_vector
+from envs.rules import rules
 from league.errors import LeagueError
+from league.features import extractor_kwargs
 from league.policies import NumpyPolicy, export_numpy_policy
 
 torch.set_num_threads(1)
@@ -50,9 +53,14 @@ class FlatEnv(gym.Env):
         return self.observation_space.sample(), float(self.np_random.normal()), False, False, {}
 
 
-def make_model(algo: str, activation: type[torch.nn.Module] | None = None) -> BaseAlgorithm:
+def make_model(
+    algo: str, activation: type[torch.nn.Module] | None = None, features: str = "none"
+) -> BaseAlgorithm:
     """A tiny model with net_arch [32, 16] whose weights are perturbed so argmax varies."""
-    policy_kwargs: dict[str, Any] = {"net_arch": [32, 16]}
+    policy_kwargs: dict[str, Any] = {
+        "net_arch": [32, 16],
+        **extractor_kwargs(features, court_vector(rules("classic"))),
+    }
     if activation is not None:
         policy_kwargs["activation_fn"] = activation
     kwargs: dict[str, Any] = {"seed": 0, "device": "cpu", "policy_kwargs": policy_kwargs}
@@ -119,6 +127,28 @@ def test_exported_policy_matches_predict(
     if algo == "qrdqn":
         assert policy.description["n_quantiles"] == 7
         assert layers[-1]["out_features"] == 7 * N_ACTIONS
+
+
+@pytest.mark.parametrize("algo", sorted(ALGOS))
+def test_a_snapshot_with_intercept_features_acts_like_its_model(algo: str, tmp_path: Path) -> None:
+    model = make_model(algo, features="intercept")
+    model.learn(total_timesteps=300)
+    export_numpy_policy(model, tmp_path / "policy")
+    policy = NumpyPolicy.load(tmp_path / "policy")
+    assert_acts_like(policy, model)
+    assert policy.obs_dim == OBS_DIM  # what it is fed; the features are its own arithmetic
+    assert policy.description["layers"][0]["in_features"] == OBS_DIM + FEATURES
+    assert policy.description["features"] == {
+        "kind": "intercept",
+        "court": court_vector(rules("classic")),
+    }
+    # The same weights without the features would act otherwise: they are not decoration.
+    plain = {k: v for k, v in policy.description.items() if k != "features"}
+    plain["obs_dim"] = OBS_DIM + FEATURES
+    arrays = dict(np.load(tmp_path / "policy.npz"))
+    obs = random_obs(512)
+    blind = NumpyPolicy(plain, arrays, "test").act(np.concatenate([obs, 0 * obs[:, :FEATURES]], 1))
+    assert (blind != policy.act(obs)).any()
 
 
 @pytest.mark.parametrize("algo", sorted(ALGOS))
@@ -297,6 +327,16 @@ def _nan_weight(stem: Path) -> str:
     return "left-0003.npz"
 
 
+def _unknown_features(stem: Path) -> str:
+    _edit_json(stem, lambda d: d.update(features={"kind": "meet", "court": []}))
+    return "left-0003.json"
+
+
+def _short_court(stem: Path) -> str:
+    _edit_json(stem, lambda d: d.update(features={"kind": "intercept", "court": [1.0, 2.0]}))
+    return "left-0003.json"
+
+
 def _missing_array(stem: Path) -> str:
     path = stem.with_suffix(".npz")
     with np.load(path, allow_pickle=False) as npz:
@@ -321,6 +361,8 @@ def _missing_array(stem: Path) -> str:
         _missing_key,
         _unknown_activation,
         _nan_weight,
+        _unknown_features,
+        _short_court,
         _missing_array,
     ],
 )

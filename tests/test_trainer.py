@@ -14,6 +14,7 @@ import pytest
 from stable_baselines3.common.callbacks import BaseCallback
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from envs.features import FEATURES
 from league.board import LeagueBoard
 from league.cli import main
 from league.config import load_config
@@ -451,3 +452,21 @@ def test_a_simultaneous_round_resumed_between_its_generations_ends_as_the_whole_
         assert got["files"][sid] == expected["files"][sid], sid
     for key in ("results", "ratings", "stats", "learners"):
         assert got[key] == expected[key], key
+
+
+def test_a_league_with_intercept_features_gives_them_to_every_learner(tmp_path: Path) -> None:
+    path = tiny_config(tmp_path, generations=2, steps=300, exploiters=1)
+    path.write_text('features = "intercept"\n' + path.read_text())
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(path), "--run-dir", str(run), "--no-progress"]) == 0
+    described = {p.stem: json.loads(p.read_text()) for p in (run / "snapshots").glob("*.json")}
+    assert {"left-0000", "right-0000", "left-0001", "left-0001-me", "right-0002"} <= set(described)
+    for description in described.values():
+        assert description["features"]["kind"] == "intercept"
+        assert description["layers"][0]["in_features"] == description["obs_dim"] + FEATURES
+    assert main(["pit", "left-0001", "right-0002", "--run", str(run), "--games", "4"]) == 0
+    # A best response trains with the run's settings: the features too.
+    args = ["exploit", "right-0002", "--run", str(run), "--steps", "200", "--games", "4"]
+    assert main(args) == 0
+    (best_response,) = (run / "exploits").glob("*.json")
+    assert json.loads(best_response.read_text())["features"]["kind"] == "intercept"
