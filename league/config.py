@@ -27,6 +27,8 @@ SCHEDULES = ("alternate", "simultaneous")
 OPPONENT_MOVES = ("mixed", "sample", "greedy")
 EXPLOITER_INITS = ("fresh", "main")
 FEATURE_KINDS = ("none", "intercept")
+# What a run saved before a key existed trained with (LeagueConfig.of_run).
+SAVED_BEFORE: dict[str, Any] = {"features": "none"}
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -152,9 +154,10 @@ class LeagueConfig:
     :param n_envs: parallel envs per learner (a ``league.learners.SeatVecEnv``).
     :param frame_stack: frames per observation.
     :param net_arch: hidden layer sizes of every learner's network.
-    :param features: what a learner's network reads besides the observation (Pong only):
-        ``"none"``; ``"intercept"`` where the ball will meet its paddle, computed from the
-        observation (:mod:`envs.features`, the arithmetic of the scripted interceptor).
+    :param features: what a learner's network reads besides the observation: ``"none"``;
+        ``"intercept"`` (Pong only) where the ball will meet its paddle, computed from the
+        observation (:mod:`envs.features`, the arithmetic of the scripted interceptor). ``None``:
+        the game's default, ``"intercept"`` for Pong and ``"none"`` for a PettingZoo game.
     :param hyperparams: per-algorithm SB3 keyword arguments over ``ALGO_DEFAULTS``.
     """
 
@@ -192,10 +195,12 @@ class LeagueConfig:
     n_envs: int = 1
     frame_stack: int = 4
     net_arch: tuple[int, ...] = (64, 64)
-    features: str = "none"
+    features: str | None = None
     hyperparams: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.features is None:  # resolved here, so a run saves what it trained with
+            object.__setattr__(self, "features", "intercept" if self.game == "pong" else "none")
         _validate(self)
 
     def matchmaking_settings(self) -> Matchmaking:
@@ -230,6 +235,12 @@ class LeagueConfig:
         data = dataclasses.asdict(self)
         data["net_arch"] = list(self.net_arch)
         return data
+
+    @classmethod
+    def of_run(cls, saved: dict[str, Any], origin: str) -> LeagueConfig:
+        """The config a run saved (``config.json``, the database), with the values that keys
+        added since had before they existed: a run trains on as it started."""
+        return cls.from_dict({**SAVED_BEFORE, **saved}, origin=origin)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str = "config") -> LeagueConfig:

@@ -195,7 +195,7 @@ def game_settings(run_dir: Path | str | None, rules_name: str | None) -> tuple[R
         from league.config import LeagueConfig
 
         with LeagueStore.open(Path(run_dir), readonly=True) as store:
-            config = LeagueConfig.from_dict(store.config(), origin=f"{run_dir} config")
+            config = LeagueConfig.of_run(store.config(), f"{run_dir} config")
         if config.game != "pong":
             raise LeagueError(
                 f"{run_dir} is a league of {config.game}, not of Pong: it has no Pong rules "

@@ -209,7 +209,7 @@ class League:
         store = None
         try:
             store = LeagueStore.open(run_dir)
-            config = LeagueConfig.from_dict(store.config(), origin=f"{run_dir} config")
+            config = LeagueConfig.of_run(store.config(), f"{run_dir} config")
             if generations is not None and generations != config.generations:
                 config = _extended(config, generations, store.last_generation())
                 store.set_config(config.to_dict())

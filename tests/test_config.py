@@ -205,3 +205,13 @@ def test_unknown_preset() -> None:
 def test_rejected_override() -> None:
     with pytest.raises(LeagueError, match="n_envs"):
         load_config(overrides={"n_envs": 0})
+
+
+def test_features_default_to_the_games_and_an_older_run_keeps_its_own() -> None:
+    assert LeagueConfig().features == "intercept"
+    assert load_config(overrides={"game": "pettingzoo.classic.rps_v2"}).features == "none"
+    assert LeagueConfig.from_dict(LeagueConfig().to_dict()).features == "intercept"
+    # A run saved before the key existed trained without them, and resumes without them.
+    saved = {k: v for k, v in LeagueConfig().to_dict().items() if k != "features"}
+    assert LeagueConfig.of_run(saved, "run config").features == "none"
+    assert LeagueConfig.of_run({**saved, "features": "intercept"}, "run").features == "intercept"
