@@ -88,7 +88,7 @@ def learner_steps_per_second(
         model = DQN(
             "MlpPolicy",
             env,
-            policy_kwargs={"net_arch": list(config.net_arch)},
+            policy_kwargs=dict(model.policy_kwargs),  # the net_arch, and the features extractor
             learning_rate=model.lr_schedule,
             seed=0,
             device="cpu",
