@@ -79,11 +79,13 @@ class NumpyPolicy:
         self.n_actions: int = description["n_actions"]
         # Where the ball will meet the player, appended before the first layer (a snapshot of a
         # learner with features = "intercept"; see league.features).
-        self._court = None
+        self._extend: Callable[[np.ndarray], np.ndarray] | None = None
         if "features" in description:
             from envs.bots import Court
+            from envs.features import with_intercept_features
 
-            self._court = Court(*description["features"]["court"])
+            court = Court(*description["features"]["court"])
+            self._extend = partial(with_intercept_features, court=court)
         layers = _validated_layers(description, arrays, source)
         if self.algo == "qrdqn":
             layers[-1] = _fold_quantile_mean(*layers[-1][:2], description["n_quantiles"])
@@ -159,10 +161,8 @@ class NumpyPolicy:
             x = x.reshape(1, -1)
         if x.ndim != 2 or x.shape[1] != self.obs_dim:
             raise ValueError(f"expected observations of shape (B, {self.obs_dim}), got {x.shape}")
-        if self._court is not None:
-            from envs.features import with_intercept_features
-
-            x = with_intercept_features(x, self._court)
+        if self._extend is not None:
+            x = self._extend(x)
         for weight, bias, activation in self._layers:
             x = np.dot(x, weight)  # same as `x @ weight` for 2-D, with less call overhead
             x += bias
