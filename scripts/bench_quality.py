@@ -290,6 +290,12 @@ def gauntlet_score(data: dict[str, Any]) -> float:
     return float(data["score"])
 
 
+def outright_rate(data: dict[str, Any]) -> float:
+    """The share of games the best responses won outright (a draw counts nothing)."""
+    results = data["results"]
+    return sum(r["wins"] / r["games"] for r in results) / len(results)
+
+
 def pit_rate(data: dict[str, Any]) -> float:
     return float(data["win_rate"])
 
@@ -324,7 +330,8 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     collected: dict[str, dict[str, list[float]]] = {
-        p: {"cpu": [], "gauntlet": [], "exploit": [], "exploit_max": [], "h2h": []} for p in PRESETS
+        p: {"cpu": [], "gauntlet": [], "exploit": [], "exploit_max": [], "outright": [], "h2h": []}
+        for p in PRESETS
     }
     for seed in seeds:
         for preset in PRESETS:
@@ -332,13 +339,12 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             cpu = [pit_rate(load(d / f"cpu-{key}-{r}.json")) for r in ROLES]
             gauntlet = [gauntlet_score(load(d / f"gauntlet-{key}-{r}.json")) for r in ROLES]
             # Each role's best responses' win rates: their mean is the role's exploitability.
-            rates = [
-                [
-                    exploit_rate(load(d / f"{exploit_name(f'{key}-{r}', i)}.json"))
-                    for i in range(args.br_seeds)
-                ]
+            answers = [
+                [load(d / f"{exploit_name(f'{key}-{r}', i)}.json") for i in range(args.br_seeds)]
                 for r in ROLES
             ]
+            rates = [[exploit_rate(a) for a in role] for role in answers]
+            outright = [sum(outright_rate(a) for a in role) / len(role) for role in answers]
             exploit = [sum(v) / len(v) for v in rates]
             exploit_cells = [f"{sum(v) / len(v):.1%} (max {max(v):.1%})" for v in rates]
             h2h = [pit_rate(load(d / f"h2h-s{seed}-{r}.json")) for r in ROLES]
@@ -349,6 +355,7 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             c["gauntlet"] += gauntlet
             c["exploit"] += exploit
             c["exploit_max"] += [max(v) for v in rates]
+            c["outright"] += outright
             c["h2h"] += h2h
             minutes = run_seconds(out / key) / 60
             lines.append(
@@ -358,18 +365,20 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
     lines += [
         "",
         "| preset | mean vs CPU | mean gauntlet | mean exploitability | mean of the best "
-        "best responses | mean head to head |",
+        "best responses | best responses' outright wins | mean head to head |",
     ]
-    lines += ["|---|---:|---:|---:|---:|---:|"]
+    lines += ["|---|---:|---:|---:|---:|---:|---:|"]
     for preset in PRESETS:
         c = collected[preset]
-        cells = [_mean(c[k]) for k in ("cpu", "gauntlet", "exploit", "exploit_max", "h2h")]
+        keys = ("cpu", "gauntlet", "exploit", "exploit_max", "outright", "h2h")
+        cells = [_mean(c[k]) for k in keys]
         lines.append(f"| {preset} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"exploitability: the mean win rate of {args.br_seeds} best responses (seeds "
-        f"apart), and the best of them; means over seeds and roles, with their 95% "
-        "t-interval from two seeds on",
+        f"exploitability: the mean score of {args.br_seeds} best responses (seeds apart; a "
+        "draw counts half), and the best of them; outright wins: the share of their games "
+        "they won, draws not counted; means over seeds and roles, with their 95% t-interval "
+        "from two seeds on",
         "",
     ]
     lines += goals(collected, seeds)
@@ -381,6 +390,8 @@ def goals(c: dict[str, dict[str, list[float]]], seeds: list[int]) -> list[str]:
     n = len(seeds)
     exploit = sum(league["exploit"]) / len(league["exploit"])
     exploit_article = sum(article["exploit"]) / len(article["exploit"])
+    won = sum(league["outright"]) / len(league["outright"])
+    won_article = sum(article["outright"]) / len(article["outright"])
     per_seed_gauntlet = [
         (sum(league["gauntlet"][2 * i : 2 * i + 2]), sum(article["gauntlet"][2 * i : 2 * i + 2]))
         for i in range(n)
@@ -390,6 +401,11 @@ def goals(c: dict[str, dict[str, list[float]]], seeds: list[int]) -> list[str]:
         (
             f"and below the article preset's ({exploit_article:.1%})",
             exploit < exploit_article,
+        ),
+        (
+            f"read as games won outright, draws not counted: <= 30% (mean {won:.1%}) and below "
+            f"the article preset's ({won_article:.1%})",
+            won <= 0.3 and won < won_article,
         ),
         (
             "head to head >= 60% on each role, every seed (min "

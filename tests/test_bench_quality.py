@@ -35,7 +35,10 @@ def out(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
         for i, rate in enumerate(rates):
             # The "best response" files: the run's untrained right snapshot, for the lineage.
             path = str(tmp_path / f"{preset}-s0" / "snapshots" / "right-0000.zip")
+            # 200 draws each: a best response's outright wins are its score less 10 points.
+            wins, draws = round(rate * 1000) - 100, 200
             result = {"games": 1000, "win_rate": rate, "seed": 10 + i, "path": path}
+            result |= {"wins": wins, "draws": draws, "losses": 1000 - wins - draws}
             answer = {"exploitability": rate, "results": [result]}
             (done / f"{bench_quality.exploit_name(key, i)}.json").write_text(json.dumps(answer))
         (done / f"cpu-{key}.json").write_text(json.dumps({"win_rate": 0.97}))
@@ -56,8 +59,11 @@ def test_a_roles_exploitability_is_the_mean_of_its_best_responses_and_the_best_i
     assert "PASS: exploitability of the league's final mains <= 30% (mean 32.5%)" not in table
     assert "FAIL: exploitability of the league's final mains <= 30% (mean 32.5%)" in table
     assert "PASS: and below the article preset's (57.5%)" in table
-    # The means' table: exploitability, then the mean of each target's best best response.
-    assert "| league | 97.0% | 20.0% | 32.5% | 55.0% | 60.0% |" in table
+    # The means' table: exploitability, the mean of each target's best best response, then the
+    # best responses' outright wins, a goal of their own.
+    assert "| league | 97.0% | 20.0% | 32.5% | 55.0% | 22.5% | 60.0% |" in table
+    assert "PASS: read as games won outright, draws not counted: <= 30% (mean 22.5%)" in table
+    assert "below the article preset's (47.5%)" in table
 
 
 def test_a_seed_is_measured_only_when_every_best_response_is_done(out: Path) -> None:
