@@ -43,6 +43,7 @@ from envs.rules import Rules
 
 EDGE_SHARE = 0.8  # where the edge aimer meets the ball: this share of half its paddle off centre
 AIM_ERROR = 0.7  # the noisy bot's largest aim error, in paddle heights
+SPARRING_SPREAD = 0.4  # the sparring partner's: EDGE_SHARE of half a paddle, within its reach
 
 # The court as the kernels read it: Court.vector(), one float64 per field, in this order.
 (
@@ -693,6 +694,27 @@ class Noisy:
         vy = np.abs(np.asarray(vy, dtype=np.float64))
         return (2.0 * _unit_hash(vx, vy) - 1.0) * self.spread
 
+
+class Sparring(Noisy):
+    """A training partner, not a gauntlet bot: the noisy bot's aim kept within its paddle.
+
+    It meets every ball it can reach at a point up to ``SPARRING_SPREAD`` paddle heights off its
+    paddle's centre, new for every flight, so its rebounds spread over the angles a paddle can
+    give; it never misses a ball it can reach in time. A league's main agents train against it
+    for ``LeagueConfig.sparring_share`` of their episodes, to meet the fast, steep balls that
+    their pool of frozen learners rarely hits.
+
+    :param rules: the rules of the game.
+    """
+
+    name = "sparring"
+
+    def __init__(self, rules: Rules) -> None:
+        super().__init__(rules, spread=SPARRING_SPREAD)
+
+
+# Scripted players a league trains against: playable by name, never in the gauntlet.
+TRAINING_BOTS: dict[str, type] = {"sparring": Sparring}
 
 BOTS: dict[str, type] = {
     "follower": Follower,

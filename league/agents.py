@@ -7,7 +7,8 @@ exploiters** (``LeagueConfig.main_exploiters`` / ``league_exploiters``):
 - the main agent plays the other role's whole pool (mains and exploiters) by PFSP, plus a
   self-play share against the other role's newest main, a verification share against the other
   role's exploiters it does not beat yet, a share against its own role's main snapshots (it must
-  keep beating what it was), and a share against the scripted CPU;
+  keep beating what it was), a share against the scripted CPU and one against the scripted
+  sparring partner (balls at every angle: see :class:`envs.bots.Sparring`);
 - a main exploiter plays only the other role's newest main, or, while it cannot win against it,
   that main's recent snapshots by PFSP (a curriculum); it is frozen when it wins
   ``exploiter_win_rate`` of its games against that main, or at its step cap, and then starts
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from league.matchmaking import CPU, opponent_distribution, pfsp_weights
+from league.matchmaking import CPU, SPARRING, opponent_distribution, pfsp_weights
 
 MAIN = "main"
 MAIN_EXPLOITER = "main_exploiter"
@@ -136,6 +137,7 @@ class Matchmaking:
     :param weighting: PFSP weighting, ``hard`` or ``variance``.
     :param exponent: PFSP exponent of ``hard``.
     :param cpu_share: main agent's share of episodes against the scripted CPU.
+    :param sparring_share: main agent's share against the scripted sparring partner.
     :param latest_share: main agent's self-play share against the other role's newest main.
     :param verification_share: main agent's share against the exploiters it does not beat.
     :param past_self_share: main agent's share against its own role's main snapshots.
@@ -146,6 +148,7 @@ class Matchmaking:
     weighting: str = "hard"
     exponent: float = 2.0
     cpu_share: float = 0.0
+    sparring_share: float = 0.0
     latest_share: float = 0.0
     verification_share: float = 0.0
     past_self_share: float = 0.0
@@ -165,7 +168,8 @@ def main_agent_opponents(
 ) -> dict[str, float]:
     """The main agent's opponent distribution.
 
-    ``cpu_share`` to the CPU, ``latest_share`` to the newest main (self-play),
+    ``cpu_share`` to the CPU, ``sparring_share`` to the sparring partner, ``latest_share`` to
+    the newest main (self-play),
     ``verification_share`` by PFSP (hard) over the exploiters it scores below 0.5 against (to
     the pool when there is none), ``past_self_share`` by PFSP (hard) over ``own`` (its own
     role's main snapshots; to the pool when there is none), the rest by ``scheme`` over the
@@ -180,7 +184,8 @@ def main_agent_opponents(
         spread = opponent_distribution(
             m.scheme, ids, rates, weighting=m.weighting, exponent=m.exponent
         )
-    rest = 1.0 - m.cpu_share - m.latest_share - m.verification_share - m.past_self_share
+    rest = 1.0 - m.cpu_share - m.sparring_share - m.latest_share
+    rest -= m.verification_share + m.past_self_share
     if own:
         past = pfsp_weights(payoff.win_rates(own), "hard", m.exponent)
         past_targets = dict(zip(own, past.tolist(), strict=True))
@@ -201,6 +206,7 @@ def main_agent_opponents(
         masses[k] = masses.get(k, 0.0) + m.past_self_share * v
     masses[latest] = masses.get(latest, 0.0) + m.latest_share
     masses[CPU] = m.cpu_share
+    masses[SPARRING] = m.sparring_share
     return _normalised(masses)
 
 

@@ -34,6 +34,7 @@ from league.config import LeagueConfig
 from league.games import game_of
 from league.learners import load_learner, make_vec_env, new_learner, schedule_generation
 from league.matchmaking import CPU as CPU_ID
+from league.matchmaking import SPARRING
 from league.policies import NumpyPolicy, SampledMoves, describe_model
 from league.results import MatchResult
 
@@ -246,6 +247,8 @@ class LearnerHost:
             opponent = ids[int(rng.choice(len(ids), p=p / p.sum()))]
             if opponent == CPU_ID:
                 return opponent, self.game.baseline(rng)
+            if opponent == SPARRING:
+                return opponent, self.game.sparring(rng)
             policy = policies[opponent]
             if policy.stochastic and (
                 moves == "sample" or (moves == "mixed" and rng.random() < 0.5)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 CPU = "cpu"
+SPARRING = "sparring"  # the scripted sparring partner (envs.bots.Sparring)
 SCHEMES = ("latest", "uniform", "pfsp")
 WEIGHTINGS = ("hard", "variance")
 

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from envs.bots import BOTS
+from envs.bots import BOTS, TRAINING_BOTS
 from envs.engine import CPU, DOWN, STAY, UP
 from envs.observation import FRAME_SIZE
 from envs.rules import Rules
@@ -49,7 +49,8 @@ PY_PREFIX = "py:"
 NASH_PREFIX = "nash:"
 SNAPSHOT_SUFFIXES = (".npz", ".json", ".zip")
 ALLOWED = (STAY, UP, DOWN, CPU)
-_WORDS = [*SCRIPTED, *BOTS]  # the players named by a word
+_BOTS = {**BOTS, **TRAINING_BOTS}  # the gauntlet's reference bots, the sparring partner
+_WORDS = [*SCRIPTED, *_BOTS]  # the players named by a word
 _NAMED = ", ".join(_WORDS)
 _FORMS = (
     f"a player is a snapshot id (with --run RUN_DIR), a snapshot file (.npz, .json or .zip), "
@@ -130,8 +131,8 @@ def resolve_player(
         return nash_player(word[len(NASH_PREFIX) :], run_dir, FRAME_SIZE * frame_stack)
     if word in SCRIPTED:
         return Player(word, scripted(word, rules, seed=seed))
-    if word in BOTS:
-        return Player(word, BOTS[word](rules))
+    if word in _BOTS:
+        return Player(word, _BOTS[word](rules))
     obs_dim = FRAME_SIZE * frame_stack
     path = Path(spec)
     if _looks_like_path(spec) or path.exists():

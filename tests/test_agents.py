@@ -89,6 +89,19 @@ def test_main_agent_shares_cpu_self_play_verification_and_pfsp() -> None:
     assert dist["right-0004-le"] == pytest.approx(0.0625 * rest)
 
 
+def test_main_agent_meets_the_sparring_partner_with_its_share_and_no_exploiter_does() -> None:
+    rates = {e.id: 0.5 for e in POOL}
+    sparring = Matchmaking(cpu_share=0.1, sparring_share=0.25, latest_share=0.2)
+    dist = opponents_of(MAIN, POOL, payoff(rates), sparring)
+    assert dist["sparring"] == pytest.approx(0.25) and dist["cpu"] == pytest.approx(0.1)
+    # The rest, 0.45, by PFSP over the pool (all even: 0.09 each), the newest main + 0.2.
+    assert dist["right-0000"] == pytest.approx(0.09)
+    assert dist["right-0004"] == pytest.approx(0.09 + 0.2)
+    assert "sparring" not in opponents_of(MAIN, POOL, payoff(rates), SETTINGS)
+    for kind in (MAIN_EXPLOITER, LEAGUE_EXPLOITER):
+        assert "sparring" not in opponents_of(kind, POOL, payoff(rates), sparring)
+
+
 def test_main_agent_without_exploiters_to_verify_spreads_that_share_by_pfsp() -> None:
     rates = {e.id: 0.5 for e in POOL} | {"right-0002-me": 0.9, "right-0004-le": 0.6}
     dist = opponents_of(MAIN, POOL, payoff(rates), SETTINGS)

@@ -12,17 +12,34 @@ import pytest
 from envs.bots import (
     AIM_ERROR,
     BOTS,
+    SPARRING_SPREAD,
     Court,
     Delayed,
     EdgeAimer,
     Follower,
     Interceptor,
     Noisy,
+    Sparring,
     _fold,
     intercept,
     reflect,
 )
-from envs.engine import BX, BY, DOWN, HITS_L, HITS_R, SCORE_L, SCORE_R, STAY, UP, VX, VY, Engine
+from envs.engine import (
+    BX,
+    BY,
+    CPU,
+    DOWN,
+    HITS_L,
+    HITS_R,
+    LY,
+    SCORE_L,
+    SCORE_R,
+    STAY,
+    UP,
+    VX,
+    VY,
+    Engine,
+)
 from envs.observation import FRAME_SIZE, push_coords
 from envs.rules import Rules, rules
 from envs.scripted import RandomPolicy, ScriptedCPU, StillPolicy
@@ -238,6 +255,43 @@ def test_noisy_aim_error_is_fixed_for_a_flight_and_spread_over_the_paddle() -> N
     assert error.min() < -0.95 * spread and error.max() > 0.95 * spread
     assert abs(error.mean()) < 0.05 * spread
     assert len(np.unique(error)) == len(error)
+
+
+def _hit_offsets(game: Rules, bot: object, games: int = 8) -> np.ndarray:
+    """Where the bot (left) met the ball at each of its hits, in games against the CPU (right):
+    the ball's y less the paddle's centre, in half paddle heights."""
+    engine = Engine(game, games)
+    engine.reset(seeds=list(range(games)), first_serve=[i % 2 for i in range(games)])
+    obs = np.zeros((games, FRAME_SIZE * 4), dtype=np.float32)
+    push_coords(engine.state, engine.params, 0, obs, True)
+    half = game.paddle_height / 2.0
+    offsets = []
+    while not engine.done.all():
+        hits = engine.state[:, HITS_L].copy()
+        engine.step(np.stack([bot.act(obs), np.full(games, CPU, dtype=np.int64)], axis=1))
+        push_coords(engine.state, engine.params, 0, obs, False)
+        s = engine.state[engine.state[:, HITS_L] > hits]
+        offsets += ((s[:, BY] - s[:, LY] - half) / half).tolist()
+    return np.array(offsets)
+
+
+def test_sparring_partner_never_misses_and_meets_the_ball_all_over_its_paddle() -> None:
+    game = CLASSIC.replace(points_to_win=3, max_steps=6_000)
+    spar = Sparring(game)
+    assert spar.name not in BOTS  # a training partner, not one of the gauntlet's bots
+    assert isinstance(resolve_player("sparring", None, CLASSIC).policy, Sparring)
+    # Not a point conceded to the edge aimer's steep fast balls, nor to the CPU's.
+    for other in (EdgeAimer(game), ScriptedCPU()):
+        out = play_games(game, [spar] * 4 + [other] * 4, [other] * 4 + [spar] * 4, list(range(8)))
+        assert (out.right_points[:4] == 0).all() and (out.left_points[4:] == 0).all()
+    # Off its centre by up to SPARRING_SPREAD paddle heights, new for every flight, so its
+    # rebounds take every angle the paddle gives; the interceptor meets the ball near its centre.
+    game = CLASSIC.replace(points_to_win=3)
+    spread = _hit_offsets(game, Sparring(game))
+    centred = _hit_offsets(game, Interceptor(game))
+    assert len(spread) >= 50 and np.abs(spread).max() <= 2 * SPARRING_SPREAD + 0.2
+    assert spread.min() < -0.6 and spread.max() > 0.6
+    assert np.abs(spread).mean() > 2.0 * np.abs(centred).mean()
 
 
 def test_bots_follow_the_rules_geometry() -> None:

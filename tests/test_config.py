@@ -162,6 +162,15 @@ REJECTED = {
     ),
     "exploiter_init nope": ('exploiter_init = "newest"\n', ["exploiter_init", "fresh, main"]),
     "features nope": ('features = "meet"\n', ["features", "none, intercept"]),
+    "sparring_share 1.5": ("sparring_share = 1.5\n", ["sparring_share", "[0, 1]"]),
+    "shares over 1 with the sparring share": (
+        "sparring_share = 0.5\nlatest_share = 0.3\n",
+        ["sparring_share + latest_share", "<= 1"],
+    ),
+    "sparring in a PettingZoo game": (
+        'game = "pettingzoo.classic.tictactoe_v3"\nsparring_share = 0.1\n',
+        ["sparring_share", "only Pong"],
+    ),
     "features of another game": (
         'game = "pettingzoo.classic.tictactoe_v3"\nfeatures = "intercept"\n',
         ["features", "Pong's"],
@@ -215,3 +224,13 @@ def test_features_default_to_the_games_and_an_older_run_keeps_its_own() -> None:
     saved = {k: v for k, v in LeagueConfig().to_dict().items() if k != "features"}
     assert LeagueConfig.of_run(saved, "run config").features == "none"
     assert LeagueConfig.of_run({**saved, "features": "intercept"}, "run").features == "intercept"
+
+
+def test_the_sparring_share_defaults_to_the_games_and_an_older_run_keeps_none() -> None:
+    assert LeagueConfig().sparring_share == 0.2
+    assert LeagueConfig().matchmaking_settings().sparring_share == 0.2
+    assert load_config(overrides={"game": "pettingzoo.classic.rps_v2"}).sparring_share == 0.0
+    assert load_config(preset="article").sparring_share == 0.0  # naive self-play: no bot
+    saved = {k: v for k, v in LeagueConfig().to_dict().items() if k != "sparring_share"}
+    assert LeagueConfig.of_run(saved, "run config").sparring_share == 0.0
+    assert LeagueConfig.of_run({**saved, "sparring_share": 0.2}, "run").sparring_share == 0.2

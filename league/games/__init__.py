@@ -45,6 +45,11 @@ class Game(Protocol):
         """The scripted player called ``cpu`` in the league, its randomness from ``rng``."""
         ...
 
+    def sparring(self, rng: np.random.Generator) -> Any:
+        """The scripted player called ``sparring`` (a ``sparring_share`` of a main agent's
+        episodes); a game without one raises ``LeagueError`` (the config refuses the share)."""
+        ...
+
     def evaluate(
         self,
         player: tuple[str, Any],

@@ -155,6 +155,10 @@ class PettingZooGame:
         """The league's "cpu" in this game: random legal moves, seeded from ``rng``."""
         return RandomLegal(self.action_space.n, seed=int(rng.integers(2**63)))
 
+    def sparring(self, rng: np.random.Generator) -> RandomLegal:
+        """No sparring partner here: a config with a ``sparring_share`` is refused before."""
+        raise LeagueError(f"{self.name} has no sparring partner: set sparring_share = 0")
+
     def evaluate(
         self,
         player: tuple[str, GamePolicy],

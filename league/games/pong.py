@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from envs.bots import Sparring
 from envs.rules import Rules
 from envs.scripted import Policy, ScriptedCPU
 from envs.single import OpponentSampler, PongVsOpponent
@@ -30,6 +31,7 @@ class PongGame:
         self.train_rules = rules if train_rules is None else train_rules
         self.frame_stack = frame_stack
         self._cpu = ScriptedCPU(rules)
+        self._sparring = Sparring(self.train_rules)
 
     def seat_env(self, role: str, sampler: OpponentSampler) -> PongVsOpponent:
         """The role's paddle as a Gymnasium env, the other paddle drawn from ``sampler``."""
@@ -40,6 +42,10 @@ class PongGame:
     def baseline(self, rng: np.random.Generator) -> Policy:
         """The CPU (it has no randomness of its own, so ``rng`` is left untouched)."""
         return self._cpu
+
+    def sparring(self, rng: np.random.Generator) -> Policy:
+        """The sparring partner, under the training rules (no randomness of its own either)."""
+        return self._sparring
 
     def evaluate(
         self,
