@@ -96,12 +96,13 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
         ratings = store.ratings()
         assert ratings["cpu"] == pytest.approx(1000.0)
         assert set(ratings) == {"cpu", "left-0000", "right-0000", *made, "right-0002-le"}
-        # The main agent's distribution at the start of generation 2 sums to 1, keeps the CPU
-        # share and reaches the left exploiters frozen in generation 1.
+        # The main agent's distribution at the start of generation 2 sums to 1, keeps the CPU's
+        # and the sparring partner's shares and reaches the left exploiters frozen in generation 1.
         dist = store.generations()[1].distribution
         assert sum(dist.values()) == pytest.approx(1.0)
-        assert dist["cpu"] == pytest.approx(0.1)
-        assert set(dist) == {"cpu", "left-0000", "left-0001", "left-0001-me", "left-0001-le"}
+        assert dist["cpu"] == pytest.approx(0.1) and dist["sparring"] == pytest.approx(0.2)
+        pool = {"left-0000", "left-0001", "left-0001-me", "left-0001-le"}
+        assert set(dist) == {"cpu", "sparring", *pool}
         states = store.learner_states()
         assert set(states) == {
             f"{role}:{kind}:0"
@@ -375,7 +376,8 @@ def test_every_algorithm_trains_and_freezes_a_generation(tmp_path: Path, algo: s
 
 def test_a_main_agent_with_a_past_self_share_trains_against_its_own_role(tmp_path: Path) -> None:
     path = tiny_config(tmp_path, generations=3, steps=3000)
-    path.write_text("past_self_share = 0.5\ncpu_share = 0.0\n" + path.read_text())
+    shares = "past_self_share = 0.5\ncpu_share = 0.0\nsparring_share = 0.0\n"
+    path.write_text(shares + path.read_text())
     league = League.create(tmp_path / "run", load_config(path))
     try:
         league.run()
