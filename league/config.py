@@ -28,7 +28,7 @@ OPPONENT_MOVES = ("mixed", "sample", "greedy")
 EXPLOITER_INITS = ("fresh", "main")
 FEATURE_KINDS = ("none", "intercept")
 # What a run saved before a key existed trained with (LeagueConfig.of_run).
-SAVED_BEFORE: dict[str, Any] = {"features": "none", "sparring_share": 0.0}
+SAVED_BEFORE: dict[str, Any] = {"features": "none"}
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -175,7 +175,7 @@ class LeagueConfig:
     pfsp_weighting: str = "hard"
     pfsp_exponent: float = 2.0
     cpu_share: float = 0.1
-    sparring_share: float | None = None
+    sparring_share: float = 0.0
     latest_share: float = 0.2
     verification_share: float = 0.15
     past_self_share: float = 0.0
@@ -201,11 +201,8 @@ class LeagueConfig:
     hyperparams: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Game defaults resolved here, so a run saves what it trained with.
-        if self.features is None:
+        if self.features is None:  # resolved here, so a run saves what it trained with
             object.__setattr__(self, "features", "intercept" if self.game == "pong" else "none")
-        if self.sparring_share is None:
-            object.__setattr__(self, "sparring_share", 0.2 if self.game == "pong" else 0.0)
         _validate(self)
 
     def matchmaking_settings(self) -> Matchmaking:

@@ -226,11 +226,9 @@ def test_features_default_to_the_games_and_an_older_run_keeps_its_own() -> None:
     assert LeagueConfig.of_run({**saved, "features": "intercept"}, "run").features == "intercept"
 
 
-def test_the_sparring_share_defaults_to_the_games_and_an_older_run_keeps_none() -> None:
-    assert LeagueConfig().sparring_share == 0.2
-    assert LeagueConfig().matchmaking_settings().sparring_share == 0.2
-    assert load_config(overrides={"game": "pettingzoo.classic.rps_v2"}).sparring_share == 0.0
-    assert load_config(preset="article").sparring_share == 0.0  # naive self-play: no bot
-    saved = {k: v for k, v in LeagueConfig().to_dict().items() if k != "sparring_share"}
-    assert LeagueConfig.of_run(saved, "run config").sparring_share == 0.0
-    assert LeagueConfig.of_run({**saved, "sparring_share": 0.2}, "run").sparring_share == 0.2
+def test_the_sparring_share_is_off_by_default_and_reaches_the_matchmaking() -> None:
+    assert LeagueConfig().sparring_share == 0.0
+    config = load_config(overrides={"sparring_share": 0.2})
+    assert config.matchmaking_settings().sparring_share == 0.2
+    # Naive self-play meets no scripted player, whatever the defaults say.
+    assert load_config(preset="article").sparring_share == 0.0

@@ -96,13 +96,12 @@ def test_tiny_league_writes_snapshots_database_and_tensorboard(tmp_path: Path) -
         ratings = store.ratings()
         assert ratings["cpu"] == pytest.approx(1000.0)
         assert set(ratings) == {"cpu", "left-0000", "right-0000", *made, "right-0002-le"}
-        # The main agent's distribution at the start of generation 2 sums to 1, keeps the CPU's
-        # and the sparring partner's shares and reaches the left exploiters frozen in generation 1.
+        # The main agent's distribution at the start of generation 2 sums to 1, keeps the CPU
+        # share and reaches the left exploiters frozen in generation 1.
         dist = store.generations()[1].distribution
         assert sum(dist.values()) == pytest.approx(1.0)
-        assert dist["cpu"] == pytest.approx(0.1) and dist["sparring"] == pytest.approx(0.2)
-        pool = {"left-0000", "left-0001", "left-0001-me", "left-0001-le"}
-        assert set(dist) == {"cpu", "sparring", *pool}
+        assert dist["cpu"] == pytest.approx(0.1)
+        assert set(dist) == {"cpu", "left-0000", "left-0001", "left-0001-me", "left-0001-le"}
         states = store.learner_states()
         assert set(states) == {
             f"{role}:{kind}:0"
@@ -376,8 +375,7 @@ def test_every_algorithm_trains_and_freezes_a_generation(tmp_path: Path, algo: s
 
 def test_a_main_agent_with_a_past_self_share_trains_against_its_own_role(tmp_path: Path) -> None:
     path = tiny_config(tmp_path, generations=3, steps=3000)
-    shares = "past_self_share = 0.5\ncpu_share = 0.0\nsparring_share = 0.0\n"
-    path.write_text(shares + path.read_text())
+    path.write_text("past_self_share = 0.5\ncpu_share = 0.0\n" + path.read_text())
     league = League.create(tmp_path / "run", load_config(path))
     try:
         league.run()
@@ -393,6 +391,29 @@ def test_a_main_agent_with_a_past_self_share_trains_against_its_own_role(tmp_pat
     with LeagueStore.open(tmp_path / "run", readonly=True) as store:
         third = store.generations()[-1]
     assert any(k.startswith("left") for k in third.distribution)
+
+
+def test_a_main_agent_with_a_sparring_share_trains_against_the_sparring_partner(
+    tmp_path: Path,
+) -> None:
+    path = tiny_config(tmp_path, generations=1, steps=4000, exploiters=1)
+    path.write_text("sparring_share = 0.5\n" + path.read_text())
+    league = League.create(tmp_path / "run", load_config(path))
+    try:
+        league.run()
+        main = league.states["left:main:0"].payoff
+        exploiters = [s.payoff for name, s in league.states.items() if ":main:" not in name]
+    finally:
+        league.close()
+    assert main is not None
+    # Training episodes against it were played and scored; the exploiters never met it.
+    assert "sparring" in main.record and main.win_rate("sparring") < 0.5
+    assert all(p is None or "sparring" not in p.record for p in exploiters)
+    with LeagueStore.open(tmp_path / "run", readonly=True) as store:
+        first = store.generations()[0]
+        ratings = store.ratings()
+    assert first.distribution["sparring"] == pytest.approx(0.5)
+    assert "sparring" not in ratings  # a training opponent: never in the matrix or the ratings
 
 
 def _simultaneous(tmp_path: Path, generations: int) -> Path:
