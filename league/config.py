@@ -114,6 +114,9 @@ class LeagueConfig:
     :param pfsp_weighting: ``"hard"`` ((1 - p)^k) or ``"variance"`` (p(1 - p)).
     :param pfsp_exponent: k of the hard weighting.
     :param cpu_share: share of the main agent's training episodes against the scripted CPU.
+    :param sparring_share: share of the main agent's episodes against the scripted sparring
+        partner (Pong's :class:`envs.bots.Sparring`, balls at every angle); 0 (off) by default,
+        refused in a PettingZoo game.
     :param latest_share: share of the main agent's episodes against the other role's newest main
         snapshot (self-play).
     :param past_self_share: share of the main agent's episodes against its own role's main
