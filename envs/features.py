@@ -21,8 +21,9 @@ Appended to the observation (``FEATURES`` floats per row):
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from envs.bots import Court, intercept
+from envs.bots import G_HEIGHT, Court, _meet, _newest, _pixels, intercept
 from envs.observation import FRAME_SIZE
 from envs.rules import Rules
 
@@ -39,12 +40,25 @@ def court_vector(rules: Rules) -> list[float]:
 def intercept_features(obs: np.ndarray, court: Court) -> np.ndarray:
     """The ``FEATURES`` floats of each row of a batch of coords observations.
 
+    A compiled kernel (the scripted bots' :func:`envs.bots._meet`, row by row): a league
+    opponent computes them at every step. :func:`intercept_features_numpy` is the same in numpy
+    array operations, the readable reference the tests hold it to, bit for bit.
+
     :param obs: observations ``(B, 6K)`` (any float dtype), the player's mirrored view.
     :param court: the rules' geometry (:meth:`Court.of`, or ``Court(*court_vector(rules))``).
     :return: float32 ``(B, FEATURES)``.
     """
-    if obs.ndim != 2 or obs.shape[1] % FRAME_SIZE or not obs.shape[1]:
-        raise ValueError(f"expected coords observations (B, {FRAME_SIZE}K), got {obs.shape}")
+    obs = _checked(obs)
+    if obs.dtype not in (np.float32, np.float64):
+        obs = obs.astype(np.float64)
+    out = np.empty((obs.shape[0], FEATURES), dtype=np.float32)
+    _features_kernel(obs, court.vector(), out)
+    return out
+
+
+def intercept_features_numpy(obs: np.ndarray, court: Court) -> np.ndarray:
+    """:func:`intercept_features` in numpy array operations (the reference)."""
+    obs = _checked(obs)
     frame = court.frame(obs)
     meet = intercept(court, frame)
     coming = (frame.vx < 0.0).astype(np.float64)
@@ -55,6 +69,28 @@ def intercept_features(obs: np.ndarray, court: Court) -> np.ndarray:
     out[:, 2] = np.minimum(meet.steps, ETA_CAP) / ETA_UNIT
     out[:, 3] = coming
     return out
+
+
+def _checked(obs: np.ndarray) -> np.ndarray:
+    obs = np.asarray(obs)
+    if obs.ndim != 2 or obs.shape[1] % FRAME_SIZE or not obs.shape[1]:
+        raise ValueError(f"expected coords observations (B, {FRAME_SIZE}K), got {obs.shape}")
+    return obs
+
+
+@njit(cache=True, error_model="numpy")
+def _features_kernel(obs: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+    """:func:`intercept_features_numpy` row by row: its float64 operations in the same order."""
+    o = _newest(obs)
+    half = g[G_HEIGHT] / 2.0
+    for i in range(obs.shape[0]):
+        x, y, own, _, vx, vy = _pixels(obs, i, o, g)
+        at, _, steps = _meet(x, y, vx, vy, g)
+        coming = 1.0 if vx < 0.0 else 0.0
+        out[i, 0] = at / half - 1.0
+        out[i, 1] = coming * (at - own) / half
+        out[i, 2] = min(steps, ETA_CAP) / ETA_UNIT
+        out[i, 3] = coming
 
 
 def with_intercept_features(obs: np.ndarray, court: Court) -> np.ndarray:

@@ -3,7 +3,7 @@
 The league's ``features = "intercept"`` (Pong only) gives every learner this extractor in place of
 SB3's ``FlattenExtractor``: the network's input is the coords observation followed by
 :func:`envs.features.intercept_features` of it. It has no weights; the snapshot's ``.json`` names
-it with the court geometry, and :class:`~league.policies.NumpyPolicy` computes the same numpy
+it with the court geometry, and :class:`~league.policies.NumpyPolicy` computes the same
 function before its first layer, so the weights-only copy acts exactly as the model does.
 """
 
@@ -33,7 +33,7 @@ class InterceptFeatures(BaseFeaturesExtractor):
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
         obs = observations.float().flatten(1)
-        # One numpy implementation for the learner and its numpy snapshot: the same bits.
+        # One implementation for the learner and its numpy snapshot: the same bits.
         extra = intercept_features(obs.detach().cpu().numpy(), self.court)
         return torch.cat([obs, torch.from_numpy(extra).to(obs.device)], dim=1)
 

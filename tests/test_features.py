@@ -7,7 +7,14 @@ import pytest
 
 from envs import PongVsOpponent
 from envs.bots import Court, Interceptor, steer
-from envs.features import ETA_CAP, ETA_UNIT, FEATURES, intercept_features, with_intercept_features
+from envs.features import (
+    ETA_CAP,
+    ETA_UNIT,
+    FEATURES,
+    intercept_features,
+    intercept_features_numpy,
+    with_intercept_features,
+)
 from envs.observation import FRAME_SIZE
 
 
@@ -69,3 +76,15 @@ def test_features_are_appended_and_bad_shapes_refused() -> None:
     np.testing.assert_array_equal(extended[:, : obs.shape[1]], obs)
     with pytest.raises(ValueError, match="coords observations"):
         intercept_features(obs[:, :-1], court)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_compiled_features_are_the_numpy_reference_bit_for_bit(dtype: type) -> None:
+    rows, court = _observations(5_000)
+    played = np.stack([r for r in rows if r is not None]).astype(dtype)
+    # Odd values too: balls far outside the court, paddles anywhere, velocities of any sign.
+    odd = np.random.default_rng(1).uniform(-3.0, 3.0, (20_000, played.shape[1])).astype(dtype)
+    for obs in (played, odd, played[:1]):
+        fast, reference = intercept_features(obs, court), intercept_features_numpy(obs, court)
+        assert fast.dtype == reference.dtype == np.float32
+        np.testing.assert_array_equal(fast.view(np.uint32), reference.view(np.uint32))
