@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -160,6 +161,11 @@ class Court:
     def centre(self) -> float:
         """The court's centre line y, where a bot waits."""
         return self.height / 2.0
+
+    @cached_property
+    def geometry(self) -> np.ndarray:
+        """:meth:`vector`, made once per court: what a kernel called at every step reads."""
+        return self.vector()
 
     def vector(self) -> np.ndarray:
         """The geometry as the compiled kernels read it: float64, indexed by the ``G_*`` names."""

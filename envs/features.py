@@ -52,7 +52,7 @@ def intercept_features(obs: np.ndarray, court: Court) -> np.ndarray:
     if obs.dtype not in (np.float32, np.float64):
         obs = obs.astype(np.float64)
     out = np.empty((obs.shape[0], FEATURES), dtype=np.float32)
-    _features_kernel(obs, court.vector(), out)
+    _features_kernel(obs, court.geometry, out)
     return out
 
 
