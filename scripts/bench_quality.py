@@ -28,6 +28,7 @@ import math
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,22 +111,33 @@ def run_job(job: Job) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] done  {job.name} ({seconds:.0f} s)", flush=True)
 
 
-def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_steps: int) -> None:
-    """Every seed's two training runs, then its measurements, ``--jobs`` commands at a time.
+def run_seeds(
+    seeds: list[int],
+    out: Path,
+    args: argparse.Namespace,
+    article_steps: int,
+    run: Callable[[Job], None] | None = None,
+) -> None:
+    """Every seed's two training runs and its measurements, ``--jobs`` commands at a time.
 
-    Seeds are taken in order and a seed's measurements go before the next seed's training, so
-    an interrupted benchmark has whole seeds to show.
+    A run's measurements start as soon as that run is trained, the head to head once both are,
+    and go before later seeds' jobs, so no worker idles while a job could start and an
+    interrupted benchmark has whole seeds to show.
+
+    :param run: runs one job (default :func:`run_job`, the command as a subprocess).
     """
+    run = run or run_job
     trains = {
-        seed: [
-            train_job(out, seed, "league", None, args.league_config),
-            train_job(out, seed, "article", article_steps, args.article_config),
-        ]
+        seed: {
+            "league": train_job(out, seed, "league", None, args.league_config),
+            "article": train_job(out, seed, "article", article_steps, args.article_config),
+        }
         for seed in seeds
     }
-    # (seed, job); None stands for the seed's measurements until its runs are trained.
-    queue: list[tuple[int, Job | None]] = [
-        (seed, job) for seed in seeds for job in [*trains[seed], None]
+    # (seed, job); a name stands for jobs listed once runs are trained: a preset's
+    # measurements once its run is, "h2h" (the head to head) once both are.
+    queue: list[tuple[int, Job | str]] = [
+        (seed, item) for seed in seeds for item in [*trains[seed].values(), *PRESETS, "h2h"]
     ]
     running: dict[Future[None], Job] = {}
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -135,19 +147,25 @@ def run_seeds(seeds: list[int], out: Path, args: argparse.Namespace, article_ste
                 if len(running) >= args.jobs:
                     break
                 seed, job = item
-                if job is None:  # expands once the seed's runs are trained
-                    if not all(t.done() for t in trains[seed]):
+                if isinstance(job, str):  # expands once the runs it measures are trained
+                    needs = PRESETS if job == "h2h" else (job,)
+                    if not all(trains[seed][preset].done() for preset in needs):
                         continue
                     i = queue.index(item)
-                    queue[i : i + 1] = [(seed, m) for m in measure_jobs(out, seed, args)]
+                    listed = (
+                        h2h_jobs(out, seed, args)
+                        if job == "h2h"
+                        else measure_jobs(out, seed, job, args)
+                    )
+                    queue[i : i + 1] = [(seed, m) for m in listed]
                     expanded = True
                     break  # look again from the top: those go before later seeds' jobs
                 queue.remove(item)
                 if not job.done():
-                    running[pool.submit(run_job, job)] = job
+                    running[pool.submit(run, job)] = job
             if expanded or not running:
-                # A seed's measurements were just listed: start them before waiting, else a
-                # free worker idles until a job already running ends.
+                # Jobs were just listed: start them before waiting, else a free worker idles
+                # until a job already running ends.
                 continue
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -173,57 +191,59 @@ def run_seconds(run: Path) -> float:
         return sum(g.seconds for g in store.generations())
 
 
-def measure_jobs(out: Path, seed: int, args: argparse.Namespace) -> list[Job]:
+def measure_jobs(out: Path, seed: int, preset: str, args: argparse.Namespace) -> list[Job]:
+    """The measurements of one trained run's final mains: best responses, gauntlet, vs CPU."""
     jobs = []
-    mains = {preset: final_mains(out / f"{preset}-s{seed}") for preset in PRESETS}
-    for preset in PRESETS:
-        run = out / f"{preset}-s{seed}"
-        for role in ROLES:
-            target = mains[preset][role]
-            key = f"{preset}-s{seed}-{role}"
-            d, logs = out / "done", out / "logs"
-            for i in range(args.br_seeds):
-                name = exploit_name(key, i)
-                jobs.append(
-                    Job(
-                        f"exploit {key} #{i}",
-                        cli("exploit", target, "--run", str(run), "--steps", str(args.br_steps))
-                        + ["--games", str(args.br_games), "--seed", str(br_seed(seed, i))]
-                        + ["--json", "--no-progress"],
-                        d / f"{name}.json",
-                        logs / f"{name}.log",
-                    )
-                )
+    run = out / f"{preset}-s{seed}"
+    d, logs = out / "done", out / "logs"
+    for role, target in final_mains(run).items():
+        key = f"{preset}-s{seed}-{role}"
+        for i in range(args.br_seeds):
+            name = exploit_name(key, i)
             jobs.append(
                 Job(
-                    f"gauntlet {key}",
-                    cli("gauntlet", target, "--run", str(run), "--json")
-                    + ["--games", str(args.gauntlet_games)],
-                    d / f"gauntlet-{key}.json",
-                    logs / f"gauntlet-{key}.log",
+                    f"exploit {key} #{i}",
+                    cli("exploit", target, "--run", str(run), "--steps", str(args.br_steps))
+                    + ["--games", str(args.br_games), "--seed", str(br_seed(seed, i))]
+                    + ["--json", "--no-progress"],
+                    d / f"{name}.json",
+                    logs / f"{name}.log",
                 )
             )
-            jobs.append(
-                Job(
-                    f"cpu {key}",
-                    cli("pit", target, "cpu", "--run", str(run), "--json")
-                    + ["--games", str(args.cpu_games)],
-                    d / f"cpu-{key}.json",
-                    logs / f"cpu-{key}.log",
-                )
-            )
-    for role in ROLES:
-        key = f"s{seed}-{role}"
         jobs.append(
             Job(
-                f"head to head {key}",
-                cli("pit", mains["league"][role], mains["article"][role], "--json")
-                + ["--games", str(args.h2h_games)],
-                out / "done" / f"h2h-{key}.json",
-                out / "logs" / f"h2h-{key}.log",
+                f"gauntlet {key}",
+                cli("gauntlet", target, "--run", str(run), "--json")
+                + ["--games", str(args.gauntlet_games)],
+                d / f"gauntlet-{key}.json",
+                logs / f"gauntlet-{key}.log",
+            )
+        )
+        jobs.append(
+            Job(
+                f"cpu {key}",
+                cli("pit", target, "cpu", "--run", str(run), "--json")
+                + ["--games", str(args.cpu_games)],
+                d / f"cpu-{key}.json",
+                logs / f"cpu-{key}.log",
             )
         )
     return jobs
+
+
+def h2h_jobs(out: Path, seed: int, args: argparse.Namespace) -> list[Job]:
+    """The league's final main of each role against the article run's."""
+    mains = {preset: final_mains(out / f"{preset}-s{seed}") for preset in PRESETS}
+    return [
+        Job(
+            f"head to head s{seed}-{role}",
+            cli("pit", mains["league"][role], mains["article"][role], "--json")
+            + ["--games", str(args.h2h_games)],
+            out / "done" / f"h2h-s{seed}-{role}.json",
+            out / "logs" / f"h2h-s{seed}-{role}.log",
+        )
+        for role in ROLES
+    ]
 
 
 def br_seed(seed: int, i: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,42 @@ def test_no_best_responses_is_refused_in_one_line_before_anything_runs(
     assert exit_.value.code == 2
     assert "--br-seeds 0: train at least one best response" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_a_runs_measurements_start_while_the_other_run_of_its_seed_still_trains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The jobs' commands are not run: each job writes its answer file, and the runs' final
+    # mains are names (the scheduling alone is under test).
+    monkeypatch.setattr(
+        bench_quality,
+        "final_mains",
+        lambda run: {r: f"{run.name}-{r}" for r in bench_quality.ROLES},
+    )
+    started: list[str] = []
+    lock = threading.Lock()
+    league_measured = threading.Event()
+
+    def run(job: bench_quality.Job) -> None:
+        with lock:
+            started.append(job.name)
+        if job.name.startswith("exploit league-s0"):
+            league_measured.set()
+        if job.name == "train article seed 0":
+            # The league run is trained: its best responses start beside this training.
+            assert league_measured.wait(timeout=10), "no worker took the league run's jobs"
+        if job.name.startswith("head to head s0"):
+            assert all(
+                (tmp_path / "done" / f"train-{p}-s0.json").exists() for p in ("league", "article")
+            )
+        job.out.parent.mkdir(parents=True, exist_ok=True)
+        job.out.write_text("{}")
+
+    args = argparse.Namespace(jobs=2, br_seeds=2, br_steps=1000, br_games=4, gauntlet_games=4)
+    args.cpu_games, args.h2h_games, args.league_config, args.article_config = 4, 4, None, None
+    bench_quality.run_seeds([0, 1], tmp_path, args, 1000, run=run)
+    # Per seed: 2 trainings; per run and role 2 best responses, the gauntlet and the CPU; per
+    # role a head to head. Each once.
+    assert len(started) == len(set(started)) == 2 * (2 + 2 * 2 * 4 + 2)
+    assert started[:2] == ["train league seed 0", "train article seed 0"]
+    assert started[2] == "exploit league-s0-left #0"
