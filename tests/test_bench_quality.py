@@ -144,5 +144,4 @@ def test_a_runs_measurements_start_while_the_other_run_of_its_seed_still_trains(
     # Per seed: 2 trainings; per run and role 2 best responses, the gauntlet and the CPU; per
     # role a head to head. Each once.
     assert len(started) == len(set(started)) == 2 * (2 + 2 * 2 * 4 + 2)
-    assert started[:2] == ["train league seed 0", "train article seed 0"]
-    assert started[2] == "exploit league-s0-left #0"
+    assert set(started[:2]) == {"train league seed 0", "train article seed 0"}
