@@ -138,6 +138,17 @@ class LeagueConfig:
     :param restart_exploration_eps: exploration rate at the start of every generation after a
         learner's first (DQN, QR-DQN); it falls to ``exploration_final_eps`` over
         ``exploration_fraction`` of the generation. 0 keeps the final rate.
+    :param main_perturb: shrink and perturb (Ash & Adams, 2020) a main agent's network at the
+        start of every generation after its first: each weight becomes ``(1 - p) * w + p * w0``
+        with ``w0`` the same weight of a newly initialised network, and the optimizer's state
+        restarts. A network trained for generations against a moving pool loses some of its
+        ability to learn (``scripts/plasticity.py``); mixing in fresh weights restores some of
+        it while keeping most of what was learnt. 0 continues unchanged; 1 starts every
+        generation from a fresh network (the replay buffer is kept).
+    :param main_redo_every: recycle a main agent's dormant units every this many env steps of
+        its training (ReDo, :mod:`league.redo`; DQN only); 0: never.
+    :param main_redo_tau: a unit is dormant when its mean activation on replayed states is at
+        most this share of its layer's mean.
     :param restart_learning_rate: learning rate at the start of every generation after a
         learner's first; it falls to ``learning_rate_end`` within the generation. Not set (None):
         the algorithm's ``learning_rate``, as in a learner's first generation.
@@ -191,6 +202,9 @@ class LeagueConfig:
     exploiter_init: str = "fresh"
     restart_exploration_eps: float = 0.2
     restart_learning_rate: float | None = None
+    main_perturb: float = 0.0
+    main_redo_every: int = 0
+    main_redo_tau: float = 0.1
     opponent_moves: str = "mixed"
     exploiter_opponent_moves: str = "greedy"
     payoff_decay: float = 0.99
@@ -421,9 +435,21 @@ def _validate(c: LeagueConfig) -> None:
         "exploiter_max_steps",
         "an integer >= exploiter_steps",
     )
-    for name in ("exploiter_win_rate", "league_exploiter_reset", "restart_exploration_eps"):
+    for name in (
+        "exploiter_win_rate",
+        "league_exploiter_reset",
+        "restart_exploration_eps",
+        "main_perturb",
+    ):
         value = getattr(c, name)
         need(_is_number(value) and 0.0 <= value <= 1.0, name, "a number in [0, 1]")
+    need(
+        _is_int(c.main_redo_every) and c.main_redo_every >= 0,
+        "main_redo_every",
+        "an integer >= 0 (env steps between recyclings; 0: off)",
+    )
+    need(c.main_redo_every == 0 or c.algo == "dqn", "main_redo_every", "0 unless algo is dqn")
+    need(_is_number(c.main_redo_tau) and c.main_redo_tau >= 0.0, "main_redo_tau", "a number >= 0")
     need(
         c.restart_learning_rate is None
         or (_is_number(c.restart_learning_rate) and c.restart_learning_rate > 0.0),

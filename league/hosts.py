@@ -32,10 +32,17 @@ from envs.scripted import Policy
 from league.agents import MAIN, SUFFIX, Payoff, PoolEntry, Slot, opponents_of, snapshot_id
 from league.config import LeagueConfig
 from league.games import game_of
-from league.learners import load_learner, make_vec_env, new_learner, schedule_generation
+from league.learners import (
+    load_learner,
+    make_vec_env,
+    new_learner,
+    perturb_learner,
+    schedule_generation,
+)
 from league.matchmaking import CPU as CPU_ID
 from league.matchmaking import SPARRING
 from league.policies import NumpyPolicy, SampledMoves, describe_model
+from league.redo import Recycler
 from league.results import MatchResult
 
 # Pool evaluations run in batches of this many opponents, whatever the worker count, so that
@@ -176,14 +183,21 @@ class LearnerHost:
         # (seed, generation, learner): a learner loaded from its checkpoint trains exactly as
         # the one kept in memory, and no learner's randomness depends on which ran before it.
         model.set_random_seed(task.seed)
+        if slot.kind == MAIN and model.num_timesteps > 0 and self.config.main_perturb > 0.0:
+            perturb_learner(model, self.config.main_perturb)
         schedule_generation(model, self.config, task.steps)
+        recycler = []
+        if slot.kind == MAIN and self.config.main_redo_every > 0:
+            recycler = [Recycler(self.config.main_redo_every, self.config.main_redo_tau)]
         scalars = _Scalars()
         model.set_logger(Logger(None, [scalars]))
         self._steps[slot.name] = 0
         watch = _Watch(self, slot.name, payoff)
         started = time.perf_counter()
         try:
-            model.learn(task.steps, reset_num_timesteps=False, callback=[watch, *callbacks])
+            model.learn(
+                task.steps, reset_num_timesteps=False, callback=[watch, *recycler, *callbacks]
+            )
         finally:
             self._steps.pop(slot.name, None)
         seconds = time.perf_counter() - started

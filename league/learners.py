@@ -182,6 +182,23 @@ def schedule_generation(model: BaseAlgorithm, config: LeagueConfig, steps: int) 
         model.exploration_rate = eps(1.0)
 
 
+def perturb_learner(model: BaseAlgorithm, share: float) -> None:
+    """Shrink and perturb the learner's network: every weight ``w`` becomes
+    ``(1 - share) * w + share * w0``, ``w0`` the same weight of a newly initialised policy (drawn
+    from torch's global generator: seed it first), and the optimizer's state (Adam's moments)
+    restarts. A DQN's target network is mixed the same way, with the same fresh weights."""
+    policy = model.policy
+    fresh = policy.__class__(
+        policy.observation_space, policy.action_space, model.lr_schedule, **model.policy_kwargs
+    )
+    fresh_state = fresh.state_dict()
+    with torch.no_grad():
+        for name, tensor in policy.state_dict().items():
+            if tensor.is_floating_point():
+                tensor.mul_(1.0 - share).add_(fresh_state[name], alpha=share)
+    policy.optimizer.state.clear()
+
+
 def save_learner(model: BaseAlgorithm, zip_path: Path) -> None:
     """Write the model atomically (a league's checkpoints, with their replay buffers, are
     :func:`league.hosts.LearnerHost`'s bytes)."""

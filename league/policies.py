@@ -154,8 +154,20 @@ class NumpyPolicy:
         picks = (cdf <= u[:, None]).sum(axis=1)  # the first action whose cdf passes u
         return np.minimum(picks, x.shape[1] - 1).astype(np.int64)
 
-    def _outputs(self, obs: np.ndarray, action_mask: np.ndarray | None) -> np.ndarray:
-        """The network's outputs, -inf at illegal actions."""
+    def hidden(self, obs: np.ndarray) -> list[np.ndarray]:
+        """The activations of each hidden layer, ``(B, units)`` each, for a batch of
+        observations (what a dormant unit is measured on: one that no observation activates)."""
+        x = self._inputs(obs)
+        out = []
+        for weight, bias, activation in self._layers[:-1]:
+            x = np.dot(x, weight) + bias
+            if activation is not None:
+                activation(x)
+            out.append(x)
+        return out
+
+    def _inputs(self, obs: np.ndarray) -> np.ndarray:
+        """The first layer's inputs: the observations, with the features where it reads them."""
         x = np.asarray(obs, dtype=np.float32)
         if x.ndim == 1:
             x = x.reshape(1, -1)
@@ -163,6 +175,11 @@ class NumpyPolicy:
             raise ValueError(f"expected observations of shape (B, {self.obs_dim}), got {x.shape}")
         if self._extend is not None:
             x = self._extend(x)
+        return x
+
+    def _outputs(self, obs: np.ndarray, action_mask: np.ndarray | None) -> np.ndarray:
+        """The network's outputs, -inf at illegal actions."""
+        x = self._inputs(obs)
         for weight, bias, activation in self._layers:
             x = np.dot(x, weight)  # same as `x @ weight` for 2-D, with less call overhead
             x += bias

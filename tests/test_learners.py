@@ -17,7 +17,13 @@ from league import learners
 from league.config import LeagueConfig
 from league.errors import LeagueError
 from league.games import game_of
-from league.learners import load_learner, make_vec_env, new_learner, schedule_generation
+from league.learners import (
+    load_learner,
+    make_vec_env,
+    new_learner,
+    perturb_learner,
+    schedule_generation,
+)
 
 STEPS = 400
 
@@ -94,6 +100,39 @@ def test_a_restart_learning_rate_that_is_not_a_positive_number_is_refused() -> N
         LeagueConfig(restart_learning_rate=0.0)
     with pytest.raises(LeagueError, match="restart_learning_rate"):
         LeagueConfig.from_dict({"restart_learning_rate": -1e-3})
+
+
+def _weights(model) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in model.policy.state_dict().items()}
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_shrink_and_perturb_mixes_fresh_weights_in_and_restarts_the_optimizer(
+    share: float,
+) -> None:
+    config = LeagueConfig(net_arch=(8,), hyperparams={"dqn": {"learning_starts": 50}})
+    cpu = ScriptedCPU()
+    env = make_vec_env(config, "left", lambda rng: ("cpu", cpu), seed=0)
+    model = new_learner(config, env, seed=0, tb_dir=None)
+    schedule_generation(model, config, STEPS)
+    model.learn(STEPS, reset_num_timesteps=False)
+    assert model.policy.optimizer.state  # Adam's moments after the gradient steps
+    trained = _weights(model)
+    torch.manual_seed(7)
+    perturb_learner(model, share)
+    torch.manual_seed(7)  # the same draws: the fresh weights that were mixed in
+    fresh = type(model.policy)(
+        model.observation_space, model.action_space, model.lr_schedule, **model.policy_kwargs
+    ).state_dict()
+    mixed = _weights(model)
+    for name, w in trained.items():
+        assert torch.allclose(mixed[name], (1 - share) * w + share * fresh[name], atol=1e-6)
+    assert not torch.equal(fresh["q_net.q_net.0.weight"], trained["q_net.q_net.0.weight"])
+    # The target network was mixed with the same fresh weights as the network it follows.
+    assert torch.equal(fresh["q_net_target.q_net.0.weight"], fresh["q_net.q_net.0.weight"])
+    assert not model.policy.optimizer.state
+    model.learn(STEPS, reset_num_timesteps=False)
+    assert model.policy.optimizer.state
 
 
 @pytest.mark.parametrize(

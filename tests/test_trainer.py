@@ -416,6 +416,36 @@ def test_a_main_agent_with_a_sparring_share_trains_against_the_sparring_partner(
     assert "sparring" not in ratings  # a training opponent: never in the matrix or the ratings
 
 
+def test_perturb_and_redo_act_on_the_mains_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from league import hosts
+
+    perturbed: list[tuple[int, float]] = []  # (the learner's steps so far, share)
+    recyclers: list[hosts.Recycler] = []
+    real_perturb, real_recycler = hosts.perturb_learner, hosts.Recycler
+
+    def perturb(model, share: float) -> None:
+        perturbed.append((int(model.num_timesteps), share))
+        real_perturb(model, share)
+
+    def recycler(every: int, tau: float) -> hosts.Recycler:
+        recyclers.append(real_recycler(every, tau))
+        return recyclers[-1]
+
+    monkeypatch.setattr(hosts, "perturb_learner", perturb)
+    monkeypatch.setattr(hosts, "Recycler", recycler)
+    path = tiny_config(tmp_path, generations=3, steps=600, exploiters=1)
+    path.write_text("main_perturb = 0.25\nmain_redo_every = 200\n" + path.read_text())
+    _trained(tmp_path / "run", path)
+    # Generation 0 freezes the untrained mains; generations 1 and 2 train each role's main for
+    # the first time; generation 3 (left again) continues left's main from its 600 steps, mixed
+    # first. The exploiters, which also continue, are never perturbed nor recycled.
+    assert perturbed == [(600, 0.25)]
+    assert [len(r.recycled) for r in recyclers] == [3, 3, 3]
+    assert all(r.tau == 0.1 for r in recyclers)
+
+
 def _simultaneous(tmp_path: Path, generations: int) -> Path:
     path = tiny_config(tmp_path, generations=generations, steps=600, exploiters=1)
     path.write_text('schedule = "simultaneous"\n' + path.read_text())
