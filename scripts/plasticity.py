@@ -202,6 +202,7 @@ def table(
     steps: int,
     reports: dict[str, Measured],
     perturb: float | None = None,
+    redo: int | None = None,
 ) -> str:
     bots = [row.bot for row in reports["snapshot"].gauntlet.rows]
     head = " | ".join(f"{b} (won / returned)" for b in bots)
@@ -212,7 +213,7 @@ def table(
     names = {
         "snapshot": snapshot,
         "copy": f"{snapshot}{'' if perturb is None else f', perturbed {perturb:g},'}"
-        f" + {steps:,} steps vs {opponent}",
+        f" + {steps:,} steps vs {opponent}{'' if not redo else f', ReDo every {redo:,}'}",
         "fresh": f"fresh learner, {steps:,} steps vs {opponent}",
     }
     for name, measured in reports.items():
@@ -277,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({name: r.to_dict() for name, r in reports.items()}))
     else:
-        print(table(args.snapshot, args.opponent, args.steps, reports, args.perturb))
+        print(table(args.snapshot, args.opponent, args.steps, reports, args.perturb, args.redo))
     return 0
 
 
