@@ -75,6 +75,8 @@ class LeagueBoard:
         w.add_scalar(f"league/win_rate_vs_cpu/{s.role}", s.win_rate_vs_cpu, s.env_steps)
         if not math.isnan(s.beats_past):
             w.add_scalar(f"league/beats_past/{s.role}", s.beats_past, s.env_steps)
+        if s.gate is not None:
+            w.add_scalar(f"league/gate_kept_previous/{s.role}", float(s.gate.kept), g)
         for opponent, p in s.distribution.items():
             w.add_scalar(f"matchmaking/{s.role}/{opponent}", p, started)
         table = "\n".join(f"| {k} | {v:.3f} |" for k, v in sorted(s.distribution.items()))

@@ -149,6 +149,12 @@ class LeagueConfig:
         its training (ReDo, :mod:`league.redo`; DQN only); 0: never.
     :param main_redo_tau: a unit is dormant when its mean activation on replayed states is at
         most this share of its layer's mean.
+    :param main_gate: keep a main agent's new network only if it does not fall behind its
+        predecessor on the pool (the gate of AlphaGo Zero's evaluator): its mean score over the
+        other role's snapshots and the CPU, in its evaluation games, may be at most this below
+        the role's previous main's on the same opponents; otherwise the generation's snapshot
+        is the previous main's network, played again, and the main trains on from it (its
+        replay buffer is kept). Not set (None): every new network is kept.
     :param restart_learning_rate: learning rate at the start of every generation after a
         learner's first; it falls to ``learning_rate_end`` within the generation. Not set (None):
         the algorithm's ``learning_rate``, as in a learner's first generation.
@@ -205,6 +211,7 @@ class LeagueConfig:
     main_perturb: float = 0.0
     main_redo_every: int = 0
     main_redo_tau: float = 0.1
+    main_gate: float | None = None
     opponent_moves: str = "mixed"
     exploiter_opponent_moves: str = "greedy"
     payoff_decay: float = 0.99
@@ -450,6 +457,11 @@ def _validate(c: LeagueConfig) -> None:
     )
     need(c.main_redo_every == 0 or c.algo == "dqn", "main_redo_every", "0 unless algo is dqn")
     need(_is_number(c.main_redo_tau) and c.main_redo_tau >= 0.0, "main_redo_tau", "a number >= 0")
+    need(
+        c.main_gate is None or (_is_number(c.main_gate) and 0.0 <= c.main_gate <= 1.0),
+        "main_gate",
+        "a number in [0, 1] (leave it out to keep every new main)",
+    )
     need(
         c.restart_learning_rate is None
         or (_is_number(c.restart_learning_rate) and c.restart_learning_rate > 0.0),

@@ -12,7 +12,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from tqdm import tqdm
 
 from league.agents import MAIN_EXPLOITER
-from league.trainer import ExploiterReport, GenerationSummary
+from league.trainer import ExploiterReport, GateReport, GenerationSummary
 
 
 class ProgressBar(BaseCallback):
@@ -75,11 +75,27 @@ def format_exploiter(r: ExploiterReport) -> str:
     return f"        {name:<17} {r.score:5.0%} {target:<18}  {fate}"
 
 
+def format_gate(snapshot: str, g: GateReport) -> str:
+    """The ``main_gate`` line under its generation's line."""
+    fate = f"kept {g.previous}'s network as {snapshot}" if g.kept else "kept the new network"
+    return (
+        f"        gate              {g.score:5.0%} on the pool, {g.previous} {g.previous_score:.0%}"
+        f": {fate}"
+    )
+
+
+def summary_lines(s: GenerationSummary) -> list[str]:
+    """A generation's line, its gate's line and its exploiters' lines."""
+    lines = [format_summary(s)]
+    if s.gate is not None:
+        lines.append(format_gate(s.snapshot, s.gate))
+    return lines + [format_exploiter(r) for r in s.exploiters]
+
+
 def print_summary(s: GenerationSummary) -> None:
-    """Print a generation's line and its exploiters' lines."""
-    print(format_summary(s), flush=True)
-    for r in s.exploiters:
-        print(format_exploiter(r), flush=True)
+    """Print a generation's lines (:func:`summary_lines`)."""
+    for line in summary_lines(s):
+        print(line, flush=True)
 
 
 class TrainLog:
@@ -102,7 +118,6 @@ class TrainLog:
             log.write(text + "\n")
 
     def generation(self, s: GenerationSummary) -> None:
-        """A generation's line and its exploiters' lines."""
-        self.line(format_summary(s))
-        for r in s.exploiters:
-            self.line(format_exploiter(r))
+        """A generation's lines (:func:`summary_lines`)."""
+        for line in summary_lines(s):
+            self.line(line)

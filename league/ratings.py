@@ -189,3 +189,26 @@ def beats_past(results: Iterable[MatchResult], newest: str, earlier: Sequence[st
     if not played:
         return math.nan
     return sum(total.score > 0.5 for total in played) / len(played)
+
+
+def pool_scores(
+    results: Iterable[MatchResult], players: Sequence[str], opponents: Sequence[str]
+) -> tuple[float, ...]:
+    """Each player's mean score over the opponents that all of ``players`` played, each opponent
+    weighted once (the gate of ``main_gate``: a new main against its predecessor on the same
+    opponents).
+
+    :param results: raw results, in any order and orientation.
+    :param players: the snapshots compared.
+    :param opponents: ids of the opponents to average over (repeats count once).
+    :return: one mean score in [0, 1] per player, NaN for all if no opponent was played by all.
+    """
+    totals = pair_totals(results)
+    common = [
+        o
+        for o in dict.fromkeys(opponents)
+        if all((p, o) in totals and totals[(p, o)].games > 0 for p in players)
+    ]
+    if not common:
+        return tuple(math.nan for _ in players)
+    return tuple(sum(totals[(p, o)].score for o in common) / len(common) for p in players)

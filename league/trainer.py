@@ -21,6 +21,7 @@ same pool, so it ends as the uninterrupted round would.
 from __future__ import annotations
 
 import dataclasses
+import math
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -52,7 +53,7 @@ from league.games import Game, game_of
 from league.hosts import Checkpoint, Hosts, LearnerResult, LearnerTask, LocalHosts, untrained
 from league.matrix import WinRateMatrix
 from league.policies import NumpyPolicy, write_numpy_policy
-from league.ratings import beats_past, bradley_terry_elo, nash_equilibrium
+from league.ratings import beats_past, bradley_terry_elo, nash_equilibrium, pool_scores
 from league.results import MatchResult
 from league.store import GenerationRecord, LeagueStore, SnapshotRecord, no_database_message
 
@@ -113,6 +114,23 @@ class ExploiterReport:
 
 
 @dataclass(frozen=True)
+class GateReport:
+    """``main_gate``'s verdict on a main agent's new network.
+
+    :param previous: the role's previous main snapshot, the one the new network is judged against.
+    :param score: the new network's mean score over the opponents both played.
+    :param previous_score: the previous main's over the same opponents.
+    :param kept: the new network fell behind by more than the gate allows: the generation's
+        snapshot is ``previous``'s network, and the main trains on from it.
+    """
+
+    previous: str
+    score: float
+    previous_score: float
+    kept: bool
+
+
+@dataclass(frozen=True)
 class GenerationSummary:
     """What one generation did, as printed and logged.
 
@@ -133,6 +151,7 @@ class GenerationSummary:
     exploiters: tuple[ExploiterReport, ...] = ()
     env_steps: int = 0
     league_env_steps: int = 0
+    gate: GateReport | None = None
 
 
 class Stopped(Exception):
@@ -323,8 +342,12 @@ class League:
         distribution, train_seconds = answers[0].first, answers[0].seconds
         record = self._freeze(answers[0], role, g)
         results = self._evaluate(record.id, side)
+        gate = self._gate(record.id, side, results)
+        if gate is not None and gate.kept:
+            record = self._copy_snapshot(gate.previous, record)
+            results = self._evaluate(record.id, side)
         self._record_evaluation(main, results)
-        self._checkpoint(main, answers[0], g, record)
+        self._checkpoint(main, answers[0], g, record, kept=gate is not None and gate.kept)
         frozen, reports = [], []
         for slot, answer in zip(slots[1:], answers[1:], strict=True):
             report, snapshot, played = self._exploiter_outcome(slot, g, pool, answer)
@@ -351,6 +374,7 @@ class League:
             league_env_steps=self._league_env_steps()
             + self.config.steps_per_generation
             + self.config.exploiter_steps * len(reports),
+            gate=gate,
         )
         nash = self._nash(all_results, extra=[record, *frozen])
         stats = {
@@ -363,6 +387,8 @@ class League:
                 for r in reports
             },
         }
+        if gate is not None:
+            stats["gate"] = dataclasses.asdict(gate)
         self.store.complete_generation(
             GenerationRecord(
                 generation=g,
@@ -503,17 +529,27 @@ class League:
         return f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
 
     def _checkpoint(
-        self, slot: Slot, answer: LearnerResult, g: int, snapshot: SnapshotRecord | None
+        self,
+        slot: Slot,
+        answer: LearnerResult,
+        g: int,
+        snapshot: SnapshotRecord | None,
+        kept: bool = False,
     ) -> None:
-        """Write what the learner needs to continue (its snapshot's zip serves a main agent)."""
+        """Write what the learner needs to continue (its snapshot's zip serves a main agent; a
+        ``kept`` one, whose snapshot is an earlier network, goes on from a copy under a name of
+        its own, so that no host takes the network it trained for it)."""
         state = self._state(slot)
         checkpoint = answer.checkpoint
         assert checkpoint is not None
         stem = self._stem(slot, g)
         folder = self.run_dir / "learners"
         folder.mkdir(exist_ok=True)
-        if snapshot is None:
-            atomic_write_bytes(folder / f"{stem}.zip", checkpoint.model)
+        if snapshot is None or kept:
+            model = checkpoint.model
+            if snapshot is not None:
+                model = (self.run_dir / snapshot.zip_path).read_bytes()
+            atomic_write_bytes(folder / f"{stem}.zip", model)
             state.zip = f"learners/{stem}.zip"
         else:
             state.zip = snapshot.zip_path
@@ -586,6 +622,30 @@ class League:
             npz_path=f"snapshots/{sid}.npz",
             kind=kind,
         )
+
+    def _gate(self, candidate: str, side: int, results: list[MatchResult]) -> GateReport | None:
+        """``main_gate``: the candidate main (evaluated: ``results``) against the role's
+        previous main, on the other role's snapshots and the CPU that both played."""
+        if self.config.main_gate is None:
+            return None
+        role = ROLES[side]
+        previous = [s for s in self.store.snapshots(role) if s.kind == MAIN][-1].id
+        opponents = [s.id for s in self.store.snapshots(ROLES[1 - side])] + [CPU_ID]
+        both = [candidate, previous]
+        score, previous_score = pool_scores(self.store.results() + results, both, opponents)
+        if math.isnan(score):
+            return None
+        kept = score < previous_score - self.config.main_gate
+        return GateReport(previous, score, previous_score, kept)
+
+    def _copy_snapshot(self, source: str, record: SnapshotRecord) -> SnapshotRecord:
+        """Make ``record``'s snapshot files a copy of ``source``'s network (not registered yet)."""
+        folder = self.run_dir / "snapshots"
+        for suffix in (".zip", ".npz", ".json"):
+            data = (folder / f"{source}{suffix}").read_bytes()
+            atomic_write_bytes(folder / f"{record.id}{suffix}", data)
+        self._policies[record.id] = NumpyPolicy.load(folder / f"{record.id}.npz")
+        return dataclasses.replace(record, env_steps=self.store.snapshot(source).env_steps)
 
     def _evaluate(
         self, player: str, side: int, include_snapshots: bool = True

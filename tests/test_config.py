@@ -163,6 +163,8 @@ REJECTED = {
     "exploiter_init nope": ('exploiter_init = "newest"\n', ["exploiter_init", "fresh, main"]),
     "features nope": ('features = "meet"\n', ["features", "none, intercept"]),
     "main_perturb 1.5": ("main_perturb = 1.5\n", ["main_perturb", "[0, 1]"]),
+    "main_gate -0.1": ("main_gate = -0.1\n", ["main_gate", "[0, 1]"]),
+    "main_gate a string": ('main_gate = "on"\n', ["main_gate", "[0, 1]"]),
     "sparring_share 1.5": ("sparring_share = 1.5\n", ["sparring_share", "[0, 1]"]),
     "shares over 1 with the sparring share": (
         "sparring_share = 0.5\nlatest_share = 0.3\n",

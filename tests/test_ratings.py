@@ -3,7 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from league.ratings import NashEquilibrium, beats_past, bradley_terry_elo, nash_equilibrium
+from league.ratings import (
+    NashEquilibrium,
+    beats_past,
+    bradley_terry_elo,
+    nash_equilibrium,
+    pool_scores,
+)
 from league.results import MatchResult
 
 
@@ -208,3 +214,24 @@ def test_beats_past_even_is_not_a_win_and_nothing_played_is_nan() -> None:
     assert beats_past(PAST[:3], "left-0005", ["right-0004"]) == 0.0
     assert math.isnan(beats_past(PAST, "left-0005", ["right-0006"]))
     assert math.isnan(beats_past([], "left-0005", []))
+
+
+GATE = [
+    result("left-0005", "right-0000", 8, 2),
+    result("right-0000", "left-0003", 0, 10),  # stored from the opponent's side
+    result("left-0005", "right-0002", 2, 6, draws=2),
+    result("left-0003", "right-0002", 4, 4, draws=2),
+    result("left-0005", "right-0004", 10, 0),  # left-0003 never met right-0004: left out
+    result("left-0005", "cpu", 9, 1),
+    result("left-0003", "cpu", 10, 0),
+]
+
+
+def test_pool_scores_average_the_opponents_both_played_each_once() -> None:
+    opponents = ["right-0000", "right-0002", "right-0004", "right-0000", "cpu"]
+    new, old = pool_scores(GATE, ["left-0005", "left-0003"], opponents)
+    assert new == pytest.approx((0.8 + 0.3 + 0.9) / 3)
+    assert old == pytest.approx((1.0 + 0.5 + 1.0) / 3)
+    (alone,) = pool_scores(GATE, ["left-0005"], ["right-0004"])
+    assert alone == 1.0
+    assert all(math.isnan(x) for x in pool_scores(GATE, ["left-0005", "left-0003"], ["right-0004"]))

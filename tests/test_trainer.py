@@ -18,6 +18,7 @@ from envs.features import FEATURES
 from league.board import LeagueBoard
 from league.cli import main
 from league.config import load_config
+from league.matrix import pair_totals
 from league.store import LeagueStore
 from league.trainer import League, role_of
 
@@ -444,6 +445,63 @@ def test_perturb_and_redo_act_on_the_mains_only(
     assert perturbed == [(600, 0.25)]
     assert [len(r.recycled) for r in recyclers] == [3, 3, 3]
     assert all(r.tau == 0.1 for r in recyclers)
+
+
+@pytest.mark.slow
+def test_a_main_that_falls_behind_on_the_pool_is_replaced_by_its_predecessor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from league import trainer
+
+    real = trainer.pool_scores
+    judged: list[tuple[str, ...]] = []
+
+    def pool_scores(results, players, opponents):  # left-0003 loses the gate, the rest is real
+        judged.append(tuple(players))
+        scores = real(results, players, opponents)
+        return (0.0, 1.0) if players[0] == "left-0003" else scores
+
+    monkeypatch.setattr(trainer, "pool_scores", pool_scores)
+    path = tiny_config(tmp_path, generations=5, steps=600)
+    path.write_text("main_gate = 0.05\n" + path.read_text())
+    run = tmp_path / "run"
+    _trained(run, path)
+    # Every new main is judged against its role's previous main, on the pool both played.
+    assert judged == [
+        ("left-0001", "left-0000"),
+        ("right-0002", "right-0000"),
+        ("left-0003", "left-0001"),
+        ("right-0004", "right-0002"),
+        ("left-0005", "left-0003"),
+    ]
+    snaps = run / "snapshots"
+    for suffix in (".zip", ".npz", ".json"):
+        kept = (snaps / f"left-0003{suffix}").read_bytes()
+        assert kept == (snaps / f"left-0001{suffix}").read_bytes()
+    assert (snaps / "left-0005.npz").read_bytes() != (snaps / "left-0001.npz").read_bytes()
+    store = LeagueStore.open(run / "league.sqlite", readonly=True)
+    try:
+        steps = {s.id: s.env_steps for s in store.snapshots()}
+        # The kept copy is the 600-step network, and left's main went on from it: 1,200 steps at
+        # generation 5, not the 1,800 of a learner that kept its generation-3 training.
+        assert (steps["left-0001"], steps["left-0003"], steps["left-0005"]) == (600, 600, 1200)
+        # The copy was played again: the same network, the same evaluation seeds, the same games.
+        results = pair_totals(store.results())
+        for opponent in ("right-0000", "right-0002", "cpu"):
+            copy, source = results[("left-0003", opponent)], results[("left-0001", opponent)]
+            assert (copy.wins, copy.losses, copy.draws, copy.points_for, copy.steps) == (
+                source.wins,
+                source.losses,
+                source.draws,
+                source.points_for,
+                source.steps,
+            )
+        gates = {r.generation: r.stats["gate"] for r in store.generations()}
+    finally:
+        store.close()
+    assert gates[3] == {"previous": "left-0001", "score": 0.0, "previous_score": 1.0, "kept": True}
+    assert not any(gates[g]["kept"] for g in (1, 2, 4, 5))
+    assert gates[5]["previous"] == "left-0003"
 
 
 def _simultaneous(tmp_path: Path, generations: int) -> Path:
