@@ -48,6 +48,8 @@ class SnapshotRow:
     :param best: whether it is its role's best snapshot by rating now.
     :param nash: its weight in its role's Nash mixture of the run's meta-game (the ``nash:left``
         / ``nash:right`` player); ``None`` before the matrix is complete.
+    :param copy_of: the earlier main whose network it is, kept by ``main_gate`` because the
+        generation's new network fell behind it; ``None`` for a network of its own.
     """
 
     id: str
@@ -61,6 +63,7 @@ class SnapshotRow:
     kind: str = "main"
     best: bool = False
     nash: float | None = None
+    copy_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,9 @@ def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRo
                 rating_when_made=view.ratings_when_made.get(snap.id, stats.get("rating")),
                 kind=snap.kind,
                 nash=nash.get(snap.id),
+                copy_of=gate.get("previous")
+                if (gate := stats.get("gate", {})).get("kept")
+                else None,
             )
         )
     best = {best_of(rows, role) for role in ("left", "right")} - {None}
@@ -230,6 +236,11 @@ def ls_text(view: LeagueView, sort: str = "generation") -> str:
         "rating at creation: after the generation that made it; nash: its weight in "
         "nash:left / nash:right; *: each role's best now"
     )
+    for r in rows:
+        if r.copy_of:
+            footer += (
+                f"\n{r.id}: {r.copy_of}'s network, kept by main_gate (the new one fell behind)"
+            )
     return "\n\n".join([title, aligned_table(header, lines, left=3), footer])
 
 

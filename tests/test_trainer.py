@@ -19,6 +19,7 @@ from league.board import LeagueBoard
 from league.cli import main
 from league.config import load_config
 from league.matrix import pair_totals
+from league.report import LeagueView, snapshot_rows
 from league.store import LeagueStore
 from league.trainer import League, role_of
 
@@ -449,7 +450,7 @@ def test_perturb_and_redo_act_on_the_mains_only(
 
 @pytest.mark.slow
 def test_a_main_that_falls_behind_on_the_pool_is_replaced_by_its_predecessor(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from league import trainer
 
@@ -502,6 +503,11 @@ def test_a_main_that_falls_behind_on_the_pool_is_replaced_by_its_predecessor(
     assert gates[3] == {"previous": "left-0001", "score": 0.0, "previous_score": 1.0, "kept": True}
     assert not any(gates[g]["kept"] for g in (1, 2, 4, 5))
     assert gates[5]["previous"] == "left-0003"
+    rows = {r.id: r for r in snapshot_rows(LeagueView.read(run))}
+    assert [i for i, r in rows.items() if r.copy_of] == ["left-0003"]
+    assert rows["left-0003"].copy_of == "left-0001"
+    assert main(["ls", str(run)]) == 0
+    assert "left-0003: left-0001's network, kept by main_gate" in capsys.readouterr().out
 
 
 def _simultaneous(tmp_path: Path, generations: int) -> Path:
