@@ -143,6 +143,32 @@ def test_the_simultaneous_schedule_on_the_cluster_matches_one_process(
     assert [g for g, _, _ in runs[0]["generations"]] == [1, 2]
 
 
+def test_a_main_kept_by_the_gate_goes_on_from_the_kept_network_on_the_cluster(
+    cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The actor that trained the rejected network must not train on from it."""
+    from league import trainer
+
+    real = trainer.pool_scores
+
+    def pool_scores(results, players, opponents):  # left-0003 loses, left-0005 passes
+        forced = {"left-0003": (0.0, 1.0), "left-0005": (1.0, 0.0)}
+        return forced.get(players[0]) or real(results, players, opponents)
+
+    monkeypatch.setattr(trainer, "pool_scores", pool_scores)
+    (tmp_path / "c.toml").write_text("main_gate = 0.05\n" + CONFIG)
+    runs = []
+    for name, extra in (("one", []), ("two", ["--address", cluster.address, "--workers", "2"])):
+        run = tmp_path / name
+        args = ["train", "--config", str(tmp_path / "c.toml"), "--generations", "5"]
+        assert main([*args, "--run-dir", str(run), "--no-progress", *extra]) == 0
+        runs.append(fingerprint(run))
+    assert runs[0] == runs[1]
+    steps = {sid: n for sid, kind, n in runs[0]["snapshots"] if kind == "main"}
+    assert runs[0]["weights"]["left-0003.npz"] == runs[0]["weights"]["left-0001.npz"]
+    assert (steps["left-0001"], steps["left-0003"], steps["left-0005"]) == (1500, 1500, 3000)
+
+
 def test_placement_puts_learners_that_train_at_once_on_different_actors() -> None:
     left, right = [Slot("left", k) for k in KINDS], [Slot("right", k) for k in KINDS]
     # Alternate: a generation trains one role, its main agent beside its exploiters.
