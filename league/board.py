@@ -76,7 +76,7 @@ class LeagueBoard:
         if not math.isnan(s.beats_past):
             w.add_scalar(f"league/beats_past/{s.role}", s.beats_past, s.env_steps)
         if s.gate is not None:
-            w.add_scalar(f"league/gate_kept_previous/{s.role}", float(s.gate.kept), g)
+            w.add_scalar(f"league/gate_kept_previous/{s.role}", float(s.gate.kept), s.env_steps)
         for opponent, p in s.distribution.items():
             w.add_scalar(f"matchmaking/{s.role}/{opponent}", p, started)
         table = "\n".join(f"| {k} | {v:.3f} |" for k, v in sorted(s.distribution.items()))

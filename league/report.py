@@ -144,6 +144,7 @@ def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRo
     rows = []
     for i, snap in enumerate(view.snapshots):
         stats = view.stats.get(snap.id, {})
+        gate = stats.get("gate", {})
         cpu = stats.get("win_rate_vs_cpu")
         if cpu is None and not math.isnan(vs_cpu.scores[i, 0]):
             cpu = float(vs_cpu.scores[i, 0])  # generation 0 has no stats: from its results
@@ -159,9 +160,7 @@ def snapshot_rows(view: LeagueView, sort: str = "generation") -> list[SnapshotRo
                 rating_when_made=view.ratings_when_made.get(snap.id, stats.get("rating")),
                 kind=snap.kind,
                 nash=nash.get(snap.id),
-                copy_of=gate.get("previous")
-                if (gate := stats.get("gate", {})).get("kept")
-                else None,
+                copy_of=gate["previous"] if gate.get("kept") else None,
             )
         )
     best = {best_of(rows, role) for role in ("left", "right")} - {None}

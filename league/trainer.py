@@ -343,11 +343,15 @@ class League:
         record = self._freeze(answers[0], role, g)
         results = self._evaluate(record.id, side)
         gate = self._gate(record.id, side, results)
+        learner = record
         if gate is not None and gate.kept:
             record = self._copy_snapshot(gate.previous, record)
             results = self._evaluate(record.id, side)
+            # The main trains on from the kept network's own zip: a host that holds the rejected
+            # network holds it under this generation's name, so it takes the zip's bytes.
+            learner = self.store.snapshot(gate.previous)
         self._record_evaluation(main, results)
-        self._checkpoint(main, answers[0], g, record, kept=gate is not None and gate.kept)
+        self._checkpoint(main, answers[0], g, learner)
         frozen, reports = [], []
         for slot, answer in zip(slots[1:], answers[1:], strict=True):
             report, snapshot, played = self._exploiter_outcome(slot, g, pool, answer)
@@ -529,27 +533,17 @@ class League:
         return f"{slot.role}-{SUFFIX[slot.kind] or 'main'}{slot.index}-{g:04d}"
 
     def _checkpoint(
-        self,
-        slot: Slot,
-        answer: LearnerResult,
-        g: int,
-        snapshot: SnapshotRecord | None,
-        kept: bool = False,
+        self, slot: Slot, answer: LearnerResult, g: int, snapshot: SnapshotRecord | None
     ) -> None:
-        """Write what the learner needs to continue (its snapshot's zip serves a main agent; a
-        ``kept`` one, whose snapshot is an earlier network, goes on from a copy under a name of
-        its own, so that no host takes the network it trained for it)."""
+        """Write what the learner needs to continue (its snapshot's zip serves a main agent)."""
         state = self._state(slot)
         checkpoint = answer.checkpoint
         assert checkpoint is not None
         stem = self._stem(slot, g)
         folder = self.run_dir / "learners"
         folder.mkdir(exist_ok=True)
-        if snapshot is None or kept:
-            model = checkpoint.model
-            if snapshot is not None:
-                model = (self.run_dir / snapshot.zip_path).read_bytes()
-            atomic_write_bytes(folder / f"{stem}.zip", model)
+        if snapshot is None:
+            atomic_write_bytes(folder / f"{stem}.zip", checkpoint.model)
             state.zip = f"learners/{stem}.zip"
         else:
             state.zip = snapshot.zip_path
