@@ -28,7 +28,7 @@ OPPONENT_MOVES = ("mixed", "sample", "greedy")
 EXPLOITER_INITS = ("fresh", "main")
 FEATURE_KINDS = ("none", "intercept")
 # What a run saved before a key existed trained with (LeagueConfig.of_run).
-SAVED_BEFORE: dict[str, Any] = {"features": "none"}
+SAVED_BEFORE: dict[str, Any] = {"features": "none", "main_gate": None}
 WEIGHTINGS = ("hard", "variance")
 
 # Hyper-parameters tuned for this game (coords observations, 24 floats, 3 actions); see README.
@@ -154,7 +154,8 @@ class LeagueConfig:
         other role's snapshots and the CPU, in its evaluation games, may be at most this below
         the role's previous main's on the same opponents; otherwise the generation's snapshot
         is the previous main's network, played again, and the main trains on from it (its
-        replay buffer is kept). Not set (None): every new network is kept.
+        replay buffer is kept). None (``false`` in TOML; the article preset's): no gate, every
+        new network is kept.
     :param restart_learning_rate: learning rate at the start of every generation after a
         learner's first; it falls to ``learning_rate_end`` within the generation. Not set (None):
         the algorithm's ``learning_rate``, as in a learner's first generation.
@@ -211,7 +212,7 @@ class LeagueConfig:
     main_perturb: float = 0.0
     main_redo_every: int = 0
     main_redo_tau: float = 0.1
-    main_gate: float | None = None
+    main_gate: float | None = 0.05
     opponent_moves: str = "mixed"
     exploiter_opponent_moves: str = "greedy"
     payoff_decay: float = 0.99
@@ -294,6 +295,8 @@ class LeagueConfig:
         values["hyperparams"] = hyper
         if "net_arch" in values:
             values["net_arch"] = tuple(values["net_arch"])
+        if values.get("main_gate") is False:  # TOML has no null: false turns the gate off
+            values["main_gate"] = None
         try:
             return cls(**values)
         except (TypeError, ValueError) as err:
@@ -311,6 +314,7 @@ PRESET_OVERRIDES: dict[str, dict[str, Any]] = {
         "past_self_share": 0.0,
         "main_exploiters": 0,
         "league_exploiters": 0,
+        "main_gate": None,
     },
 }
 
@@ -460,7 +464,7 @@ def _validate(c: LeagueConfig) -> None:
     need(
         c.main_gate is None or (_is_number(c.main_gate) and 0.0 <= c.main_gate <= 1.0),
         "main_gate",
-        "a number in [0, 1] (leave it out to keep every new main)",
+        "a number in [0, 1], or false for no gate",
     )
     need(
         c.restart_learning_rate is None

@@ -165,6 +165,7 @@ REJECTED = {
     "main_perturb 1.5": ("main_perturb = 1.5\n", ["main_perturb", "[0, 1]"]),
     "main_gate -0.1": ("main_gate = -0.1\n", ["main_gate", "[0, 1]"]),
     "main_gate a string": ('main_gate = "on"\n', ["main_gate", "[0, 1]"]),
+    "main_gate true": ("main_gate = true\n", ["main_gate", "or false for no gate"]),
     "sparring_share 1.5": ("sparring_share = 1.5\n", ["sparring_share", "[0, 1]"]),
     "shares over 1 with the sparring share": (
         "sparring_share = 0.5\nlatest_share = 0.3\n",
@@ -235,3 +236,16 @@ def test_the_sparring_share_is_off_by_default_and_reaches_the_matchmaking() -> N
     assert config.matchmaking_settings().sparring_share == 0.2
     # Naive self-play meets no scripted player, whatever the defaults say.
     assert load_config(preset="article").sparring_share == 0.0
+
+
+def test_the_gate_is_on_by_default_off_for_naive_self_play_and_false_turns_it_off(
+    tmp_path: Path,
+) -> None:
+    assert LeagueConfig().main_gate == 0.05
+    assert load_config(preset="article").main_gate is None
+    assert load_config(write(tmp_path, "main_gate = false\n")).main_gate is None
+    assert load_config(write(tmp_path, "main_gate = 0.1\n")).main_gate == 0.1
+    # A run saved before the key existed trained without a gate, and resumes without one.
+    saved = {k: v for k, v in LeagueConfig().to_dict().items() if k != "main_gate"}
+    assert LeagueConfig.of_run(saved, "run config").main_gate is None
+    assert LeagueConfig.of_run(LeagueConfig().to_dict(), "run config").main_gate == 0.05
