@@ -14,7 +14,10 @@ Wherever the arena (``pit``, ``play``) names a player, :func:`resolve_player` ac
   ``act(obs) -> actions`` (see ``scripts/example_bot.py``);
 - the league's answer, ``nash:left`` or ``nash:right`` (with ``--run``): the role's snapshots
   mixed by their weights in the Nash equilibrium of the run's meta-game, one snapshot drawn per
-  game (per training episode for ``exploit``).
+  game (per training episode for ``exploit``);
+- a role's last main agents as one, ``ensemble:left`` or ``ensemble:right`` (with ``--run``, or
+  ``ensemble:left@RUN_DIR``): the greedy action of the mean action values of the role's last 3
+  trained main snapshots (``ensemble:left:5`` for the last 5; DQN and QR-DQN runs).
 
 Names and snapshot ids are matched in any case (``CPU``, ``LEFT-0007``). Every way of failing
 (unknown id, corrupt file, a network for another observation size, a bad ``py:`` spec) is a
@@ -42,11 +45,13 @@ from envs.rules import Rules
 from envs.rules import rules as envs_rules
 from envs.scripted import SCRIPTED, Policy, scripted
 from league.errors import LeagueError, did_you_mean
-from league.policies import NumpyPolicy
+from league.policies import MeanValues, NumpyPolicy
 from league.store import LeagueStore
 
 PY_PREFIX = "py:"
 NASH_PREFIX = "nash:"
+ENSEMBLE_PREFIX = "ensemble:"
+ENSEMBLE_SIZE = 3  # the mains an ensemble averages unless its spec says (ensemble:left:5)
 SNAPSHOT_SUFFIXES = (".npz", ".json", ".zip")
 ALLOWED = (STAY, UP, DOWN, CPU)
 _BOTS = {**BOTS, **TRAINING_BOTS}  # the gauntlet's reference bots, the sparring partner
@@ -54,8 +59,8 @@ _WORDS = [*SCRIPTED, *_BOTS]  # the players named by a word
 _NAMED = ", ".join(_WORDS)
 _FORMS = (
     f"a player is a snapshot id (with --run RUN_DIR), a snapshot file (.npz, .json or .zip), "
-    f"one of {_NAMED}, your bot as py:MODULE:ATTR or py:path/to/file.py:ATTR, or nash:left / "
-    "nash:right (with --run)"
+    f"one of {_NAMED}, your bot as py:MODULE:ATTR or py:path/to/file.py:ATTR, nash:left / "
+    "nash:right (with --run), or ensemble:left / ensemble:right (with --run, or @RUN_DIR)"
 )
 # The module of an SB3 zip's policy class names its algorithm (``data`` JSON, ``policy_class``).
 _ALGO_BY_POLICY_MODULE = (
@@ -77,12 +82,15 @@ class Player:
         else ``None``; only such players' results go into that run's database.
     :param mixture: for a mixed player (``nash:left``), its members as (snapshot id, policy,
         weight); ``policy`` is then its heaviest member, for uses that need one policy.
+    :param role: the role a player of several snapshots plays (``nash:left``,
+        ``ensemble:right``); ``None`` for the others, whose role, if any, their id says.
     """
 
     id: str
     policy: Policy
     snapshot_id: str | None = None
     mixture: tuple[tuple[str, Policy, float], ...] = ()
+    role: str | None = None
 
     def policies(self, games: int, seed: int) -> list[Policy]:
         """The policy of each of ``games`` games: a mixture draws one member per game from a
@@ -129,6 +137,8 @@ def resolve_player(
     word = spec.lower()  # `CPU` is the cpu
     if word.startswith(NASH_PREFIX):
         return nash_player(word[len(NASH_PREFIX) :], run_dir, FRAME_SIZE * frame_stack)
+    if word.startswith(ENSEMBLE_PREFIX):
+        return ensemble_player(spec[len(ENSEMBLE_PREFIX) :], run_dir, FRAME_SIZE * frame_stack)
     if word in SCRIPTED:
         return Player(word, scripted(word, rules, seed=seed))
     if word in _BOTS:
@@ -179,7 +189,61 @@ def nash_player(role: str, run_dir: Path | str | None, obs_dim: int) -> Player:
             npz = Path(run_dir) / by_id[sid].npz_path
             members.append((sid, _checked_obs_dim(NumpyPolicy.load(npz), obs_dim, npz), weight))
     heaviest = max(members, key=lambda member: member[2])
-    return Player(f"nash:{role}", heaviest[1], None, tuple(members))
+    return Player(f"nash:{role}", heaviest[1], None, tuple(members), role=role)
+
+
+def ensemble_player(spec: str, run_dir: Path | str | None, obs_dim: int) -> Player:
+    """``ensemble:ROLE[:K][@RUN_DIR]``: the role's last ``K`` (default 3) trained main
+    snapshots of the run, acting on the mean of their action values
+    (:class:`~league.policies.MeanValues`). A generation whose main the gate turned down
+    registered its predecessor's network again, which then counts twice.
+
+    :param spec: what follows ``ensemble:``, e.g. ``left``, ``right:5`` or ``left@runs/a``.
+    :param run_dir: the ``--run``, used when ``spec`` names no run.
+    :raises LeagueError: a role other than left or right, a size that is not a positive
+        integer, no run, fewer than ``K`` trained mains of the role, or PPO snapshots.
+    """
+    body, at, run_spec = spec.partition("@")
+    role, _, size_spec = body.lower().partition(":")
+    named = f"ensemble:{body}"
+    if role not in ("left", "right"):
+        raise LeagueError(
+            f"{named}: write ensemble:left or ensemble:right (then :K for the role's last K "
+            "mains, 3 unless given, and @RUN_DIR for a run other than --run)"
+        )
+    size = ENSEMBLE_SIZE
+    if size_spec:
+        if not size_spec.isdigit() or int(size_spec) < 1:
+            raise LeagueError(f"{named}: K must be a whole number of mains, 1 or more")
+        size = int(size_spec)
+    if at and not run_spec:
+        raise LeagueError(f"{named}@: name the run after the @, e.g. {named}@runs/RUN_DIR")
+    run = Path(run_spec) if at else (None if run_dir is None else Path(run_dir))
+    if run is None:
+        raise LeagueError(
+            f"{named} averages a run's mains: give the run with --run RUN_DIR or as "
+            f"{named}@RUN_DIR"
+        )
+    with LeagueStore.open(run, readonly=True) as store:
+        mains = [
+            s
+            for s in store.snapshots()
+            if s.kind == "main" and s.role == role and s.generation > 0
+        ]
+        mains.sort(key=lambda s: s.generation)
+        paths = [store.resolve(s.npz_path) for s in mains[-size:]]
+    if len(mains) < size:
+        raise LeagueError(
+            f"{named}: {run} has {len(mains)} trained {role} main(s), fewer than {size}; ask "
+            f"for ensemble:{role}:{max(len(mains), 1)} or train the run on"
+        )
+    members = [_checked_obs_dim(NumpyPolicy.load(path), obs_dim, path) for path in paths]
+    try:
+        policy = MeanValues(members)
+    except ValueError as err:
+        raise LeagueError(f"{named}: {err}; {run}'s mains are {members[0].algo}") from None
+    shown = f"ensemble:{role}:{size}"
+    return Player(shown if not at else f"{run.name}/{shown}", policy, None, role=role)
 
 
 def game_settings(run_dir: Path | str | None, rules_name: str | None) -> tuple[Rules, int]:

@@ -23,7 +23,7 @@ import math
 import os
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,6 +188,43 @@ class NumpyPolicy:
         if action_mask is not None:
             x = np.where(np.asarray(action_mask, dtype=bool).reshape(x.shape), x, -np.inf)
         return x
+
+
+class MeanValues:
+    """Value networks that act as one: the greedy action of their mean action values.
+
+    How ``ensemble:left`` plays (:func:`league.players.ensemble_player`): a main's last few
+    snapshots, each with holes of its own, averaged so that a ball one of them misplays is
+    played as the others would. Only DQN and QR-DQN snapshots (action values of one scale);
+    PPO's logits are no values to average.
+
+    :param members: the snapshots, at least one, all value networks of one observation size.
+    :raises ValueError: no members, a PPO member, or members of different sizes.
+    """
+
+    def __init__(self, members: Sequence[NumpyPolicy]) -> None:
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        if any(m.stochastic for m in members):
+            raise ValueError("an ensemble averages action values: DQN or QR-DQN snapshots only")
+        if len({(m.obs_dim, m.n_actions) for m in members}) > 1:
+            raise ValueError("ensemble members take different observations or actions")
+        self.members = tuple(members)
+        self.obs_dim = members[0].obs_dim
+        self.n_actions = members[0].n_actions
+
+    @property
+    def stochastic(self) -> bool:
+        """Never: the mean of action values is acted on greedily."""
+        return False
+
+    def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray:
+        """Greedy actions of the members' mean action values, for a batch of observations
+        (shapes as :meth:`NumpyPolicy.act`)."""
+        total = self.members[0]._outputs(obs, action_mask)
+        for member in self.members[1:]:
+            total = total + member._outputs(obs, action_mask)
+        return total.argmax(axis=1).astype(np.int64, copy=False)
 
 
 class SampledMoves:

@@ -11,6 +11,10 @@ each role of each run:
   (the mean win rate of those fresh best responses, and the best of them);
 - head to head: the league's final main of each role against the article run's, same role.
 
+With ``--ensemble K`` it measures, in place of each final main, the role's ensemble of its last
+``K`` mains (``ensemble:left:K``, the mean of their action values), head to head included; its
+answers are kept apart (``...-ens3-...``), so one ``--out`` holds both.
+
 Every step is a ``pong-league`` command run as a subprocess, ``--jobs`` at a time, its answer kept
 under ``--out``: an interrupted benchmark continues where it stopped when run again (a training
 run is resumed with ``--resume``). It prints the table that the README quotes.
@@ -18,6 +22,7 @@ run is resumed with ``--resume``). It prints the table that the README quotes.
     python scripts/bench_quality.py                # 3 seeds, two commands at a time: hours
     python scripts/bench_quality.py --seeds 0      # one seed
     python scripts/bench_quality.py --report-only  # the table of the seeds measured so far
+    python scripts/bench_quality.py --ensemble 3   # the ensembles of the same runs' last mains
 """
 
 from __future__ import annotations
@@ -191,13 +196,27 @@ def run_seconds(run: Path) -> float:
         return sum(g.seconds for g in store.generations())
 
 
+def champions(run: Path, ensemble: int) -> dict[str, str]:
+    """What is measured of each role of a finished run: its final main (``ensemble`` 0), or the
+    ensemble of its last ``ensemble`` mains, named with the run so it needs no ``--run``."""
+    if not ensemble:
+        return final_mains(run)
+    return {role: f"ensemble:{role}:{ensemble}@{run}" for role in ROLES}
+
+
+def champion_key(preset: str, seed: int, ensemble: int) -> str:
+    """The answer files' stem of a run's champions: ``league-s0``, ``league-s0-ens3``."""
+    return f"{preset}-s{seed}" + (f"-ens{ensemble}" if ensemble else "")
+
+
 def measure_jobs(out: Path, seed: int, preset: str, args: argparse.Namespace) -> list[Job]:
-    """The measurements of one trained run's final mains: best responses, gauntlet, vs CPU."""
+    """The measurements of one trained run's champions (final mains, or ensembles with
+    ``--ensemble``): best responses, gauntlet, vs CPU."""
     jobs = []
     run = out / f"{preset}-s{seed}"
     d, logs = out / "done", out / "logs"
-    for role, target in final_mains(run).items():
-        key = f"{preset}-s{seed}-{role}"
+    for role, target in champions(run, args.ensemble).items():
+        key = f"{champion_key(preset, seed, args.ensemble)}-{role}"
         for i in range(args.br_seeds):
             name = exploit_name(key, i)
             jobs.append(
@@ -232,18 +251,25 @@ def measure_jobs(out: Path, seed: int, preset: str, args: argparse.Namespace) ->
 
 
 def h2h_jobs(out: Path, seed: int, args: argparse.Namespace) -> list[Job]:
-    """The league's final main of each role against the article run's."""
-    mains = {preset: final_mains(out / f"{preset}-s{seed}") for preset in PRESETS}
+    """The league's champion of each role against the article run's (the final mains, or
+    their ensembles with ``--ensemble``)."""
+    mains = {preset: champions(out / f"{preset}-s{seed}", args.ensemble) for preset in PRESETS}
+    name = h2h_name(seed, args.ensemble)
     return [
         Job(
-            f"head to head s{seed}-{role}",
+            f"head to head {name.removeprefix('h2h-')}-{role}",
             cli("pit", mains["league"][role], mains["article"][role], "--json")
             + ["--games", str(args.h2h_games)],
-            out / "done" / f"h2h-s{seed}-{role}.json",
-            out / "logs" / f"h2h-s{seed}-{role}.log",
+            out / "done" / f"{name}-{role}.json",
+            out / "logs" / f"{name}-{role}.log",
         )
         for role in ROLES
     ]
+
+
+def h2h_name(seed: int, ensemble: int) -> str:
+    """The head to head's answer files (less the role): ``h2h-s0``, ``h2h-s0-ens3``."""
+    return f"h2h-s{seed}" + (f"-ens{ensemble}" if ensemble else "")
 
 
 def br_seed(seed: int, i: int) -> int:
@@ -257,7 +283,7 @@ def exploit_name(key: str, i: int) -> str:
     return f"exploit-{key}" if i == 0 else f"exploit-{key}-br{i}"
 
 
-def lineage(out: Path, seeds: list[int], br_seeds: int, games: int = 200) -> str:
+def lineage(out: Path, seeds: list[int], br_seeds: int, games: int = 200, ensemble: int = 0) -> str:
     """Each best response against every main its target's role had, in the target's run.
 
     A best response trains against the final main alone; where it also beats the role's earlier
@@ -277,7 +303,7 @@ def lineage(out: Path, seeds: list[int], br_seeds: int, games: int = 200) -> str
                 lines += ["", f"| {preset} s{seed}: best response | " + " | ".join(history) + " |"]
                 lines += ["|---|" + "---:|" * len(history)]
                 for i in range(br_seeds):
-                    key = f"{preset}-s{seed}-{role}"
+                    key = f"{champion_key(preset, seed, ensemble)}-{role}"
                     result = load(out / "done" / f"{exploit_name(key, i)}.json")["results"][0]
                     # The exploit commands ran in the repository: their paths are relative to it.
                     br = str((ROOT / result["path"]).with_suffix(".npz"))
@@ -323,24 +349,23 @@ def pit_rate(data: dict[str, Any]) -> float:
 MEASURES = ("exploit", "gauntlet", "cpu")
 
 
-def measured(out: Path, seed: int, br_seeds: int) -> bool:
-    """Whether every measurement of ``seed`` is done."""
+def measured(out: Path, seed: int, br_seeds: int, ensemble: int = 0) -> bool:
+    """Whether every measurement of ``seed`` is done (of its ensembles, with ``ensemble``)."""
     d = out / "done"
-    names = [f"{m}-{p}-s{seed}-{r}.json" for m in MEASURES for p in PRESETS for r in ROLES]
+    keys = [champion_key(p, seed, ensemble) for p in PRESETS]
+    names = [f"{m}-{k}-{r}.json" for m in MEASURES for k in keys for r in ROLES]
     names += [
-        f"{exploit_name(f'{p}-s{seed}-{r}', i)}.json"
-        for p in PRESETS
-        for r in ROLES
-        for i in range(br_seeds)
+        f"{exploit_name(f'{k}-{r}', i)}.json" for k in keys for r in ROLES for i in range(br_seeds)
     ]
-    names += [f"h2h-s{seed}-{r}.json" for r in ROLES]
+    names += [f"{h2h_name(seed, ensemble)}-{r}.json" for r in ROLES]
     return all((d / n).exists() for n in names)
 
 
 def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
     d = out / "done"
+    what = champion_name(args.ensemble)
     lines = [
-        f"bench_quality: seeds {seeds}; {args.br_seeds} best responses per final main, "
+        f"bench_quality: seeds {seeds}; {args.br_seeds} best responses per {what}, "
         f"{args.br_steps:,} steps and {args.br_games} games each; "
         f"gauntlet {args.gauntlet_games} games a bot; "
         f"vs cpu {args.cpu_games} games; head to head {args.h2h_games} games",
@@ -355,7 +380,7 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
     }
     for seed in seeds:
         for preset in PRESETS:
-            key = f"{preset}-s{seed}"
+            key = champion_key(preset, seed, args.ensemble)
             cpu = [pit_rate(load(d / f"cpu-{key}-{r}.json")) for r in ROLES]
             gauntlet = [gauntlet_score(load(d / f"gauntlet-{key}-{r}.json")) for r in ROLES]
             # Each role's best responses' win rates: their mean is the role's exploitability.
@@ -367,7 +392,7 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             outright = [sum(outright_rate(a) for a in role) / len(role) for role in answers]
             exploit = [sum(v) / len(v) for v in rates]
             exploit_cells = [f"{sum(v) / len(v):.1%} (max {max(v):.1%})" for v in rates]
-            h2h = [pit_rate(load(d / f"h2h-s{seed}-{r}.json")) for r in ROLES]
+            h2h = [pit_rate(load(d / f"{h2h_name(seed, args.ensemble)}-{r}.json")) for r in ROLES]
             if preset == "article":
                 h2h = [1.0 - v for v in h2h]
             c = collected[preset]
@@ -377,7 +402,7 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
             c["exploit_max"] += [max(v) for v in rates]
             c["outright"] += outright
             c["h2h"] += h2h
-            minutes = run_seconds(out / key) / 60
+            minutes = run_seconds(out / f"{preset}-s{seed}") / 60
             lines.append(
                 f"| {seed} | {preset} | {minutes:.1f} min | {_pair(cpu)} | {_pair(gauntlet)} | "
                 f"{' / '.join(exploit_cells)} | {_pair(h2h) if preset == 'league' else '-'} |"
@@ -401,11 +426,23 @@ def report(out: Path, seeds: list[int], args: argparse.Namespace) -> str:
         "from two seeds on",
         "",
     ]
-    lines += goals(collected, seeds)
+    lines += goals(collected, seeds, champion_name(args.ensemble, plural=True))
     return "\n".join(lines)
 
 
-def goals(c: dict[str, dict[str, list[float]]], seeds: list[int]) -> list[str]:
+def champion_name(ensemble: int, plural: bool = False) -> str:
+    """What the table measured of each role: ``final main``, ``ensemble of its last 3 mains``
+    (``final mains``, ``ensembles of their last 3 mains`` with ``plural``)."""
+    if not ensemble:
+        return "final mains" if plural else "final main"
+    if plural:
+        return f"ensembles of their last {ensemble} mains"
+    return f"ensemble of its last {ensemble} mains"
+
+
+def goals(
+    c: dict[str, dict[str, list[float]]], seeds: list[int], what: str = "final mains"
+) -> list[str]:
     league, article = c["league"], c["article"]
     n = len(seeds)
     exploit = sum(league["exploit"]) / len(league["exploit"])
@@ -417,7 +454,7 @@ def goals(c: dict[str, dict[str, list[float]]], seeds: list[int]) -> list[str]:
         for i in range(n)
     ]
     checks = [
-        (f"exploitability of the league's final mains <= 30% (mean {exploit:.1%})", exploit <= 0.3),
+        (f"exploitability of the league's {what} <= 30% (mean {exploit:.1%})", exploit <= 0.3),
         (
             f"and below the article preset's ({exploit_article:.1%})",
             exploit < exploit_article,
@@ -485,6 +522,14 @@ def main(argv: list[str] | None = None) -> int:
         "--league-config, for a setting both presets share)",
     )
     p.add_argument(
+        "--ensemble",
+        type=int,
+        default=0,
+        metavar="K",
+        help="measure each role's ensemble of its last K mains (ensemble:left:K, the mean of "
+        "their action values) in place of its final main; 0 (the default): the final mains",
+    )
+    p.add_argument(
         "--report-only", action="store_true", help="print the table of the seeds measured so far"
     )
     p.add_argument(
@@ -496,6 +541,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.br_seeds < 1:
         p.error(f"--br-seeds {args.br_seeds}: train at least one best response a main (1 or more)")
+    if args.ensemble < 0:
+        p.error(
+            f"--ensemble {args.ensemble}: give the number of mains to average (1 or more), or 0"
+        )
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     steps = league_steps(load_config(args.league_config, "league"))
@@ -509,17 +558,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if not args.report_only:
         run_seeds(args.seeds, out, args, article_steps)
-    seeds = [seed for seed in args.seeds if measured(out, seed, args.br_seeds)]
+    seeds = [seed for seed in args.seeds if measured(out, seed, args.br_seeds, args.ensemble)]
     if not seeds:
         print(f"no seed is measured yet in {out}")
         return 1
+    suffix = f"-ens{args.ensemble}" if args.ensemble else ""  # the final mains' files stay
     table = report(out, seeds, args)
-    (out / "report.md").write_text(table + "\n")
+    (out / f"report{suffix}.md").write_text(table + "\n")
     print(table)
     if args.lineage:
-        table = lineage(out, seeds, args.br_seeds)
-        (out / "lineage.md").write_text(table + "\n")
-    print(f"\n{(time.perf_counter() - started) / 60:.1f} min this time; table in {out}/report.md")
+        table = lineage(out, seeds, args.br_seeds, ensemble=args.ensemble)
+        (out / f"lineage{suffix}.md").write_text(table + "\n")
+    minutes = (time.perf_counter() - started) / 60
+    print(f"\n{minutes:.1f} min this time; table in {out}/report{suffix}.md")
     return 0
 
 

@@ -53,7 +53,7 @@ def test_a_roles_exploitability_is_the_mean_of_its_best_responses_and_the_best_i
     out: Path,
 ) -> None:
     args = argparse.Namespace(br_seeds=4, br_steps=200_000, br_games=1000, gauntlet_games=400)
-    args.cpu_games, args.h2h_games = 1000, 1000
+    args.cpu_games, args.h2h_games, args.ensemble = 1000, 1000, 0
     table = bench_quality.report(out, [0], args)
     assert "| 45.0% (max 90.0%) / 20.0% (max 20.0%) |" in table  # the league's row
     assert "| 85.0% (max 100.0%) / 30.0% (max 50.0%) |" in table
@@ -140,8 +140,57 @@ def test_a_runs_measurements_start_while_the_other_run_of_its_seed_still_trains(
 
     args = argparse.Namespace(jobs=2, br_seeds=2, br_steps=1000, br_games=4, gauntlet_games=4)
     args.cpu_games, args.h2h_games, args.league_config, args.article_config = 4, 4, None, None
+    args.ensemble = 0
     bench_quality.run_seeds([0, 1], tmp_path, args, 1000, run=run)
     # Per seed: 2 trainings; per run and role 2 best responses, the gauntlet and the CPU; per
     # role a head to head. Each once.
     assert len(started) == len(set(started)) == 2 * (2 + 2 * 2 * 4 + 2)
     assert set(started[:2]) == {"train league seed 0", "train article seed 0"}
+
+
+def test_ensembles_are_measured_in_files_of_their_own_and_reported_as_such(out: Path) -> None:
+    args = argparse.Namespace(br_seeds=2, br_steps=1000, br_games=4, gauntlet_games=4)
+    args.cpu_games, args.h2h_games, args.ensemble = 4, 4, 3
+    jobs = bench_quality.measure_jobs(out, 0, "league", args)
+    run = out / "league-s0"
+    exploit = [j for j in jobs if j.name == "exploit league-s0-ens3-left #1"]
+    assert [j.out.name for j in exploit] == ["exploit-league-s0-ens3-left-br1.json"]
+    assert f"ensemble:left:3@{run}" in exploit[0].args
+    h2h = bench_quality.h2h_jobs(out, 0, args)
+    assert [j.out.name for j in h2h] == ["h2h-s0-ens3-left.json", "h2h-s0-ens3-right.json"]
+    pit = h2h[1].args.index("pit")
+    assert h2h[1].args[pit + 1 : pit + 3] == [
+        f"ensemble:right:3@{run}",
+        f"ensemble:right:3@{out / 'article-s0'}",
+    ]
+    # Nothing of the ensembles is done yet; the final mains' answers in the same folder are.
+    assert not bench_quality.measured(out, 0, br_seeds=2, ensemble=3)
+    assert bench_quality.measured(out, 0, br_seeds=2)
+    done = out / "done"
+    for preset in bench_quality.PRESETS:
+        for role in bench_quality.ROLES:
+            key = f"{preset}-s0-ens3-{role}"
+            for i in range(2):
+                result = {"games": 10, "wins": 0, "draws": 10, "losses": 0}
+                answer = {"exploitability": 0.5, "results": [result]}
+                (done / f"{bench_quality.exploit_name(key, i)}.json").write_text(json.dumps(answer))
+            (done / f"cpu-{key}.json").write_text(json.dumps({"win_rate": 1.0}))
+            (done / f"gauntlet-{key}.json").write_text(json.dumps({"score": 0.5}))
+    for role in bench_quality.ROLES:
+        (done / f"h2h-s0-ens3-{role}.json").write_text(json.dumps({"win_rate": 0.5}))
+    assert bench_quality.measured(out, 0, br_seeds=2, ensemble=3)
+    table = bench_quality.report(out, [0], args)
+    assert "2 best responses per ensemble of its last 3 mains" in table
+    assert "| 0 | league |" in table and "| 50.0% (max 50.0%) / 50.0% (max 50.0%) |" in table
+    assert "exploitability of the league's ensemble of its last 3 mainss" not in table
+    assert "FAIL: exploitability of the league's ensembles of their last 3 mains" in table
+
+
+def test_a_negative_ensemble_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        bench_quality.main(["--ensemble", "-1", "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2
+    assert "--ensemble -1: give the number of mains to average" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_league import tiny_league
+from tiny_league import mains_run, tiny_league
 
 from envs.rules import rules
 from envs.scripted import RandomPolicy, ScriptedCPU, StillPolicy
@@ -402,3 +402,68 @@ def test_pit_plays_a_nash_mixture_and_never_records_it(run: Path, tmp_path: Path
     assert out == "" and "nash:left and nash:right are no snapshot" in err
     with LeagueStore.open(cyclic, readonly=True) as store:
         assert len(store.results()) == 9
+
+
+# ------------------------------------------------------------------ ensemble: the last mains
+
+
+def test_an_ensemble_acts_on_the_mean_values_of_the_roles_last_three_mains(
+    run: Path, game, tmp_path: Path
+) -> None:
+    mains = mains_run(run, tmp_path)
+    player = resolve_player("ENSEMBLE:left", mains, game)
+    assert (player.id, player.snapshot_id, player.role) == ("ensemble:left:3", None, "left")
+    assert player.policy.act(some_obs()).tolist() == [2] * 64  # no member's choice: their mean's
+    members = [resolve_player(sid, mains, game).policy for sid in ("left-0003", "left-0005")]
+    assert [m.act(some_obs(1))[0] for m in members] == [0, 1]
+    one = resolve_player("ensemble:left:1", mains, game)
+    assert one.id == "ensemble:left:1" and one.policy.act(some_obs(4)).tolist() == [0] * 4
+    two = resolve_player(f"ensemble:left:2@{mains}", None, game)
+    assert two.id == "mains-dqn/ensemble:left:2" and two.policy.act(some_obs(4)).tolist() == [1] * 4
+    right = resolve_player("ensemble:right", mains, game)
+    assert right.role == "right" and right.policy.act(some_obs(4)).tolist() == [2] * 4
+
+
+@pytest.mark.parametrize(
+    ("spec", "with_run", "message"),
+    [
+        ("ensemble:middle", True, "write ensemble:left or ensemble:right"),
+        ("ensemble:left:0", True, "K must be a whole number of mains, 1 or more"),
+        ("ensemble:left:two", True, "K must be a whole number of mains, 1 or more"),
+        ("ensemble:left", False, "give the run with --run RUN_DIR or as ensemble:left@RUN_DIR"),
+        ("ensemble:left@", True, "name the run after the @"),
+        ("ensemble:left:5", True, "has 4 trained left main\\(s\\), fewer than 5; ask for "),
+        ("ensemble:right:4", True, "has 3 trained right main\\(s\\), fewer than 4"),
+    ],
+)
+def test_bad_ensembles(
+    run: Path, game, tmp_path: Path, spec: str, with_run: bool, message: str
+) -> None:
+    mains = mains_run(run, tmp_path)
+    with pytest.raises(LeagueError, match=message) as err:
+        resolve_player(spec, mains if with_run else None, game)
+    assert "\n" not in str(err.value)
+
+
+def test_an_ensemble_of_ppo_snapshots_is_refused(run: Path, game, tmp_path: Path) -> None:
+    mains = mains_run(run, tmp_path, algo="ppo")
+    with pytest.raises(LeagueError, match="DQN or QR-DQN snapshots only; .* mains are ppo"):
+        resolve_player("ensemble:left", mains, game)
+
+
+def test_pit_plays_ensembles_of_two_runs_and_never_records_them(
+    run: Path, tmp_path: Path, capsys
+) -> None:
+    from league.cli import main
+
+    mains = mains_run(run, tmp_path)
+    a, b = f"ensemble:left@{mains}", f"ensemble:right:1@{mains}"
+    assert main(["pit", a, b, "--games", "4"]) == 0
+    assert "mains-dqn/ensemble:left:3 vs mains-dqn/ensemble:right:1: 4 games" in (
+        capsys.readouterr().out
+    )
+    assert main(["pit", "ensemble:left", "cpu", "--run", str(mains), "--record"]) == 2
+    assert "ensemble:left:3 and cpu are no snapshot" in capsys.readouterr().err
+    assert main(["pit", "ensemble:left:9", "cpu", "--run", str(mains)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "fewer than 9" in err and "Traceback" not in err

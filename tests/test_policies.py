@@ -480,3 +480,49 @@ def test_a_value_network_samples_its_greedy_move(dqn_model: BaseAlgorithm) -> No
     obs = random_obs(256)
     assert not policy.stochastic
     np.testing.assert_array_equal(policy.sample(obs, np.random.default_rng(0)), policy.act(obs))
+
+
+def distinct_dqns(n: int) -> list[NumpyPolicy]:
+    """``n`` DQN snapshots of one shape and different weights."""
+    snapshots = []
+    for k in range(n):
+        model = make_model("dqn")
+        generator = torch.Generator().manual_seed(100 + k)
+        with torch.no_grad():
+            for param in model.policy.parameters():
+                param.add_(torch.randn(param.shape, generator=generator))
+        snapshots.append(NumpyPolicy.from_model(model))
+    return snapshots
+
+
+def test_an_ensemble_acts_on_its_members_mean_q_values_and_masks_alike() -> None:
+    from league.policies import MeanValues
+
+    members = distinct_dqns(3)
+    obs = random_obs(256, seed=5)
+    values = [m._outputs(obs, None) for m in members]
+    mean = MeanValues(members)
+    np.testing.assert_array_equal(mean.act(obs), (sum(values) / 3).argmax(axis=1))
+    # Where the members disagree the mean is no member's own choice on every observation.
+    assert any((mean.act(obs) != m.act(obs)).any() for m in members)
+    assert not mean.stochastic and (mean.obs_dim, mean.n_actions) == (OBS_DIM, N_ACTIONS)
+    np.testing.assert_array_equal(MeanValues(members[:1]).act(obs), members[0].act(obs))
+    mask = np.ones((256, N_ACTIONS), dtype=bool)
+    mask[:, int(mean.act(obs[:1])[0])] = False  # the first observation's choice, forbidden
+    masked = mean.act(obs, mask)
+    assert masked[0] != mean.act(obs[:1])[0]
+    assert mask[np.arange(256), masked].all()
+
+
+def test_an_ensemble_takes_value_networks_of_one_size_only() -> None:
+    from league.policies import MeanValues
+
+    dqn = distinct_dqns(1)[0]
+    with pytest.raises(ValueError, match="at least one member"):
+        MeanValues([])
+    with pytest.raises(ValueError, match="DQN or QR-DQN snapshots only"):
+        MeanValues([dqn, NumpyPolicy.from_model(make_model("ppo"))])
+    four = DQN("MlpPolicy", FlatEnv(action_space=spaces.Discrete(4)), seed=0, device="cpu")
+    with pytest.raises(ValueError, match="different observations or actions"):
+        MeanValues([dqn, NumpyPolicy.from_model(four)])
+    assert MeanValues([dqn, NumpyPolicy.from_model(make_model("qrdqn"))]).n_actions == N_ACTIONS
