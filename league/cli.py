@@ -302,8 +302,11 @@ def add_pit(sub: Any) -> None:
             "Play GAMES games of A against B in one batch and print A's wins, losses, draws, "
             "win rate with its 95% confidence interval, points and game length. A player is a "
             "snapshot id (with --run), a snapshot file (.npz/.json/.zip), cpu, random, still, "
-            "a reference bot, or your bot py:MODULE:ATTR / py:path/to/file.py:ATTR. Nothing is "
-            "written to the run unless --record is given; then the results of a balanced match "
+            "a reference bot, nash:left / nash:right (with --run), ensemble:left / "
+            "ensemble:right (a role's last 3 mains acting on their mean action values; with "
+            "--run, or as ensemble:left@RUN_DIR), or your bot py:MODULE:ATTR / "
+            "py:path/to/file.py:ATTR. Nothing is written to the run unless --record is "
+            "given; then the results of a balanced match "
             "(--sides alternate, a multiple of 4 games; in a PettingZoo game, an even number) "
             "between snapshots of the run's two roles, under its rules, are added to its "
             "database (source pit), and the output says so; any other match with --record is "
@@ -536,10 +539,10 @@ def add_exploit(sub: Any) -> None:
             "outright. A fresh learner trained N steps against the frozen target scores X%\n"
             "against it; 50% = as good as the target; lower is harder to exploit. TARGET is\n"
             "any player pit accepts: a snapshot id (with --run), a snapshot file, cpu, random,\n"
-            "still, a reference bot or a py: bot. The best response trains on the\n"
-            "side opposite a snapshot's role (left otherwise). With --run its model goes to\n"
-            "RUN/exploits/ and its results to the run's exploits table, never into the\n"
-            "matrix, ratings or matchmaking."
+            "still, a reference bot, nash:left, ensemble:left or a py: bot. The best response\n"
+            "trains on the side opposite the target's role (left otherwise). With --run its\n"
+            "model goes to RUN/exploits/ and its results to the run's exploits table, never\n"
+            "into the matrix, ratings or matchmaking."
         ),
     )
     p.add_argument("target", metavar="TARGET", help="the frozen player to exploit")

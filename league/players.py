@@ -221,14 +221,11 @@ def ensemble_player(spec: str, run_dir: Path | str | None, obs_dim: int) -> Play
     run = Path(run_spec) if at else (None if run_dir is None else Path(run_dir))
     if run is None:
         raise LeagueError(
-            f"{named} averages a run's mains: give the run with --run RUN_DIR or as "
-            f"{named}@RUN_DIR"
+            f"{named} averages a run's mains: give the run with --run RUN_DIR or as {named}@RUN_DIR"
         )
     with LeagueStore.open(run, readonly=True) as store:
         mains = [
-            s
-            for s in store.snapshots()
-            if s.kind == "main" and s.role == role and s.generation > 0
+            s for s in store.snapshots() if s.kind == "main" and s.role == role and s.generation > 0
         ]
         mains.sort(key=lambda s: s.generation)
         paths = [store.resolve(s.npz_path) for s in mains[-size:]]

@@ -272,6 +272,11 @@ def test_pit_plays_a_tictactoe_run_with_seats_alternating(tictactoe_run: Path, c
     assert main(["pit", "left-0001", "random", "--run", run, "--video", "no/such/x.mp4"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert "did you mean minimax?" in err[0] and "does not exist" in err[1]
+    # An ensemble averages action values: a MaskablePPO run's mains have none, said in one line.
+    assert main(["pit", "ensemble:left:1", "random", "--run", run]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "DQN or QR-DQN snapshots only" in err
+    assert "mains are maskable_ppo" in err
 
 
 @pytest.mark.slow

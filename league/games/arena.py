@@ -1,6 +1,7 @@
 """``pit`` for a run of a PettingZoo game: its players by name and a match with seats alternating.
 
-A player of such a run is a snapshot id of the run, ``nash:left`` / ``nash:right``, ``cpu``
+A player of such a run is a snapshot id of the run, ``nash:left`` / ``nash:right``,
+``ensemble:left`` / ``ensemble:right`` (of a run of value networks), ``cpu``
 (the league's baseline for the game: random legal moves), ``random`` or, in tic-tac-toe,
 ``minimax`` (perfect play). Player A takes the first seat in even games and the second in odd
 ones, so it moves first in half the games: a match of an even number of games between snapshots
@@ -18,7 +19,7 @@ from league.errors import LeagueError, did_you_mean
 from league.evaluation import Outcomes
 from league.games.pettingzoo import FrameHook, PettingZooGame, play_games
 from league.games.reference import RandomLegal, TicTacToeMinimax
-from league.players import Player, nash_player
+from league.players import ENSEMBLE_PREFIX, Player, ensemble_player, nash_player
 from league.policies import NumpyPolicy
 from league.store import LeagueStore
 
@@ -50,6 +51,9 @@ def resolve_game_player(spec: str, run_dir: Path, game: PettingZooGame, seed: in
         return Player("minimax", TicTacToeMinimax(seed=seed))
     if word.startswith("nash:"):
         return nash_player(word[len("nash:") :], run_dir, game.observation_space.shape[0])
+    if word.startswith(ENSEMBLE_PREFIX):  # a DQN run's; MaskablePPO's logits are refused
+        body = spec.strip()[len(ENSEMBLE_PREFIX) :]
+        return ensemble_player(body, run_dir, game.observation_space.shape[0])
     with LeagueStore.open(Path(run_dir), readonly=True) as store:
         ids = {s.id.lower(): s.id for s in store.snapshots()}
         if word not in ids:
