@@ -179,7 +179,11 @@ class NumpyPolicy:
 
     def _outputs(self, obs: np.ndarray, action_mask: np.ndarray | None) -> np.ndarray:
         """The network's outputs, -inf at illegal actions."""
-        x = self._inputs(obs)
+        return self._forward(self._inputs(obs), action_mask)
+
+    def _forward(self, x: np.ndarray, action_mask: np.ndarray | None) -> np.ndarray:
+        """The outputs for first-layer inputs ``x`` (:meth:`_inputs`), which it leaves as
+        they are, so that networks reading the same inputs share them."""
         for weight, bias, activation in self._layers:
             x = np.dot(x, weight)  # same as `x @ weight` for 2-D, with less call overhead
             x += bias
@@ -212,6 +216,9 @@ class MeanValues:
         self.members = tuple(members)
         self.obs_dim = members[0].obs_dim
         self.n_actions = members[0].n_actions
+        # A league's mains all read the same features: computed once a move, not once a member.
+        features = {json.dumps(m.description.get("features"), sort_keys=True) for m in members}
+        self._same_inputs = len(features) == 1
 
     @property
     def stochastic(self) -> bool:
@@ -221,10 +228,12 @@ class MeanValues:
     def act(self, obs: np.ndarray, action_mask: np.ndarray | None = None) -> np.ndarray:
         """Greedy actions of the members' mean action values, for a batch of observations
         (shapes as :meth:`NumpyPolicy.act`)."""
-        total = self.members[0]._outputs(obs, action_mask)
-        for member in self.members[1:]:
-            total = total + member._outputs(obs, action_mask)
-        return total.argmax(axis=1).astype(np.int64, copy=False)
+        if self._same_inputs:
+            x = self.members[0]._inputs(obs)
+            values = [member._forward(x, action_mask) for member in self.members]
+        else:
+            values = [member._outputs(obs, action_mask) for member in self.members]
+        return np.sum(values, axis=0).argmax(axis=1).astype(np.int64, copy=False)
 
 
 class SampledMoves:

@@ -482,11 +482,11 @@ def test_a_value_network_samples_its_greedy_move(dqn_model: BaseAlgorithm) -> No
     np.testing.assert_array_equal(policy.sample(obs, np.random.default_rng(0)), policy.act(obs))
 
 
-def distinct_dqns(n: int) -> list[NumpyPolicy]:
+def distinct_dqns(n: int, features: str = "none") -> list[NumpyPolicy]:
     """``n`` DQN snapshots of one shape and different weights."""
     snapshots = []
     for k in range(n):
-        model = make_model("dqn")
+        model = make_model("dqn", features=features)
         generator = torch.Generator().manual_seed(100 + k)
         with torch.no_grad():
             for param in model.policy.parameters():
@@ -495,10 +495,14 @@ def distinct_dqns(n: int) -> list[NumpyPolicy]:
     return snapshots
 
 
-def test_an_ensemble_acts_on_its_members_mean_q_values_and_masks_alike() -> None:
+@pytest.mark.parametrize("features", ["none", "intercept", "mixed"])
+def test_an_ensemble_acts_on_its_members_mean_q_values_and_masks_alike(features: str) -> None:
     from league.policies import MeanValues
 
-    members = distinct_dqns(3)
+    if features == "mixed":  # members that read different inputs
+        members = distinct_dqns(2) + distinct_dqns(1, features="intercept")
+    else:
+        members = distinct_dqns(3, features=features)
     obs = random_obs(256, seed=5)
     values = [m._outputs(obs, None) for m in members]
     mean = MeanValues(members)
