@@ -217,8 +217,8 @@ class MeanValues:
         self.obs_dim = members[0].obs_dim
         self.n_actions = members[0].n_actions
         # A league's mains all read the same features: computed once a move, not once a member.
-        features = {json.dumps(m.description.get("features"), sort_keys=True) for m in members}
-        self._same_inputs = len(features) == 1
+        features = members[0].description.get("features")
+        self._same_inputs = all(m.description.get("features") == features for m in members)
 
     @property
     def stochastic(self) -> bool:

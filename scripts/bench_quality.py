@@ -204,9 +204,14 @@ def champions(run: Path, ensemble: int) -> dict[str, str]:
     return {role: f"ensemble:{role}:{ensemble}@{run}" for role in ROLES}
 
 
+def ensemble_suffix(ensemble: int) -> str:
+    """What tells an ensemble's answer files from a final main's: ``""``, ``"-ens3"``."""
+    return f"-ens{ensemble}" if ensemble else ""
+
+
 def champion_key(preset: str, seed: int, ensemble: int) -> str:
     """The answer files' stem of a run's champions: ``league-s0``, ``league-s0-ens3``."""
-    return f"{preset}-s{seed}" + (f"-ens{ensemble}" if ensemble else "")
+    return f"{preset}-s{seed}{ensemble_suffix(ensemble)}"
 
 
 def measure_jobs(out: Path, seed: int, preset: str, args: argparse.Namespace) -> list[Job]:
@@ -269,7 +274,7 @@ def h2h_jobs(out: Path, seed: int, args: argparse.Namespace) -> list[Job]:
 
 def h2h_name(seed: int, ensemble: int) -> str:
     """The head to head's answer files (less the role): ``h2h-s0``, ``h2h-s0-ens3``."""
-    return f"h2h-s{seed}" + (f"-ens{ensemble}" if ensemble else "")
+    return f"h2h-s{seed}{ensemble_suffix(ensemble)}"
 
 
 def br_seed(seed: int, i: int) -> int:
@@ -562,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     if not seeds:
         print(f"no seed is measured yet in {out}")
         return 1
-    suffix = f"-ens{args.ensemble}" if args.ensemble else ""  # the final mains' files stay
+    suffix = ensemble_suffix(args.ensemble)  # the final mains' files stay
     table = report(out, seeds, args)
     (out / f"report{suffix}.md").write_text(table + "\n")
     print(table)
