@@ -9,7 +9,8 @@ each role of each run:
 - gauntlet: ``pong-league gauntlet X`` (scripted styles no run trained against);
 - exploitability: ``pong-league exploit X --steps 200000``, ``--br-seeds`` times with other seeds
   (the mean win rate of those fresh best responses, and the best of them);
-- head to head: the league's final main of each role against the article run's, same role.
+- head to head: the league's final main of each role against the article run's, same role, under
+  the runs' rules (the same for both).
 
 With ``--ensemble K`` it measures, in place of each final main, the role's ensemble of its last
 ``K`` mains (``ensemble:left:K``, the mean of their action values), head to head included; its
@@ -257,13 +258,14 @@ def measure_jobs(out: Path, seed: int, preset: str, args: argparse.Namespace) ->
 
 def h2h_jobs(out: Path, seed: int, args: argparse.Namespace) -> list[Job]:
     """The league's champion of each role against the article run's (the final mains, or
-    their ensembles with ``--ensemble``)."""
+    their ensembles with ``--ensemble``), under the runs' rules (the same for both)."""
     mains = {preset: champions(out / f"{preset}-s{seed}", args.ensemble) for preset in PRESETS}
     name = h2h_name(seed, args.ensemble)
+    rules_of = ["--run", str(out / f"league-s{seed}")]  # the rules and frame stack, no ids
     return [
         Job(
             f"head to head {name.removeprefix('h2h-')}-{role}",
-            cli("pit", mains["league"][role], mains["article"][role], "--json")
+            cli("pit", mains["league"][role], mains["article"][role], "--json", *rules_of)
             + ["--games", str(args.h2h_games)],
             out / "done" / f"{name}-{role}.json",
             out / "logs" / f"{name}-{role}.log",
@@ -524,7 +526,8 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="TOML",
         help="the article runs' config over --preset article (e.g. the same file as "
-        "--league-config, for a setting both presets share)",
+        "--league-config, for a setting both presets share; rules_overrides must be the same "
+        "for both: head to head plays one game)",
     )
     p.add_argument(
         "--ensemble",
@@ -550,10 +553,16 @@ def main(argv: list[str] | None = None) -> int:
         p.error(
             f"--ensemble {args.ensemble}: give the number of mains to average (1 or more), or 0"
         )
+    league = load_config(args.league_config, "league")
+    article = load_config(args.article_config, preset="article")
+    if league.game_rules() != article.game_rules():
+        p.error(
+            "--league-config and --article-config give the two presets different rules: head "
+            "to head needs one game, so give both files the same rules_overrides"
+        )
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    steps = league_steps(load_config(args.league_config, "league"))
-    article = load_config(args.article_config, preset="article")
+    steps = league_steps(league)
     article_steps = steps // article.generations
     print(
         f"league: {steps:,} env steps per run (mains and exploiters); article preset: "

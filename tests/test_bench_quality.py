@@ -104,11 +104,14 @@ def test_the_lineage_plays_each_best_response_against_every_trained_main_of_its_
     [
         (["--br-seeds", "0"], "--br-seeds 0: train at least one best response"),
         (["--ensemble", "-1"], "--ensemble -1: give the number of mains to average"),
+        (["--league-config", "FAST"], "give the two presets different rules: head to head"),
     ],
 )
 def test_an_impossible_option_is_refused_in_one_line_before_anything_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
+    (tmp_path / "fast.toml").write_text("[rules_overrides]\nball_speed_max = 48.0\n")
+    argv = [arg.replace("FAST", str(tmp_path / "fast.toml")) for arg in argv]
     with pytest.raises(SystemExit) as exit_:
         bench_quality.main([*argv, "--out", str(tmp_path / "out")])
     assert exit_.value.code == 2
@@ -171,6 +174,8 @@ def test_ensembles_are_measured_in_files_of_their_own_and_reported_as_such(out: 
         f"ensemble:right:3@{run}",
         f"ensemble:right:3@{out / 'article-s0'}",
     ]
+    # Played under the runs' rules (a probe of other rules gives both presets the same ones).
+    assert h2h[1].args[h2h[1].args.index("--run") + 1] == str(run)
     # Nothing of the ensembles is done yet; the final mains' answers in the same folder are.
     assert not bench_quality.measured(out, 0, br_seeds=2, ensemble=3)
     assert bench_quality.measured(out, 0, br_seeds=2)
