@@ -260,7 +260,7 @@ def _train(args: argparse.Namespace, overrides: dict[str, Any], workers: int | N
         log.line(
             f"league {league.run_dir}: {c.generations} generations x "
             f"{c.steps_per_generation:,} steps, {c.algo}, {c.matchmaking} matchmaking, "
-            + (f"{c.rules} rules" if c.game == "pong" else c.game)
+            + game_words(c)
             + f" (seed {c.seed}"
             + (", both roles at once)" if c.schedule == "simultaneous" else ")")
         )
@@ -284,6 +284,16 @@ def _train(args: argparse.Namespace, overrides: dict[str, Any], workers: int | N
         why = "stopped" if isinstance(err, KeyboardInterrupt) else str(err)
         log.line(f"\ndone: {league.run_dir} (no recap: {why}; see `pong-league ls`)")
     return 0
+
+
+def game_words(c: LeagueConfig) -> str:
+    """The game as the first line of ``train`` names it: ``classic rules``, and the fields a
+    run changes (``classic rules with ball_speed_max = 48.0``), or the PettingZoo game's id."""
+    if c.game != "pong":
+        return c.game
+    changed = [f"{k} = {v}" for k, v in c.rules_overrides.items()]
+    changed += [f"{k} = {v} in training" for k, v in c.train_rules_overrides.items()]
+    return f"{c.rules} rules" + (f" with {', '.join(changed)}" if changed else "")
 
 
 def add_pit(sub: Any) -> None:

@@ -14,7 +14,7 @@ import pytest
 from tiny_league import copy_of, tiny_league
 
 from league.cli import COMMANDS as REGISTERED
-from league.cli import EXIT_BROKEN_PIPE, EXIT_USAGE, main
+from league.cli import EXIT_BROKEN_PIPE, EXIT_USAGE, game_words, main
 from league.config import LeagueConfig
 from league.store import LeagueStore
 
@@ -274,3 +274,13 @@ def test_pit_shows_progress_while_writing_a_video_to_a_terminal_only(
     terminal.truncate()
     assert main([*command, "--no-progress"]) == 0
     assert terminal.getvalue() == ""
+
+
+def test_trains_first_line_names_the_rules_a_run_changes() -> None:
+    assert game_words(LeagueConfig()) == "classic rules"
+    config = LeagueConfig(
+        rules_overrides={"ball_speed_max": 48.0}, train_rules_overrides={"ball_speedup": 1.1}
+    )
+    assert game_words(config) == (
+        "classic rules with ball_speed_max = 48.0, ball_speedup = 1.1 in training"
+    )
