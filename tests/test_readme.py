@@ -1,5 +1,6 @@
-"""The README as a user reads it: every ``pong-league`` command in it parses as written, and every
-link into the repository leads to a file that is there."""
+"""The README as a user reads it, and the documents it links to: every ``pong-league`` command in
+them parses as written, and every link into the repository leads to a file that is there and, if
+it names one, to a heading of that file."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from tiny_league import tiny_league
 from league.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
-READMES = [ROOT / "README.md", ROOT / "runs" / "README.md"]
+DOCUMENTS = [ROOT / "README.md", ROOT / "runs" / "README.md", ROOT / "docs" / "experiments.md"]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
 INLINE = re.compile(r"`(pong-league [^`]+)`")
 SNAPSHOT_ID = re.compile(r"(left|right)-\d{4}(-\w+)?")
 
@@ -41,7 +43,7 @@ def inline_commands(text: str) -> list[str]:
 
 def readme_commands() -> list[str]:
     commands = []
-    for readme in READMES:
+    for readme in DOCUMENTS:
         if readme.exists():
             text = readme.read_text()
             commands += shell_commands(text) + inline_commands(text)
@@ -98,7 +100,7 @@ def test_a_command_that_cannot_run_is_caught(command: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "readme", [r for r in READMES if r.exists()], ids=lambda p: str(p.relative_to(ROOT))
+    "readme", [r for r in DOCUMENTS if r.exists()], ids=lambda p: str(p.relative_to(ROOT))
 )
 def test_links_into_the_repository_lead_to_files(readme: Path) -> None:
     for target in LINK.findall(readme.read_text()):
@@ -107,6 +109,37 @@ def test_links_into_the_repository_lead_to_files(readme: Path) -> None:
         path = (readme.parent / target.split("#")[0]).resolve()
         assert path.is_relative_to(ROOT), f"{readme.name} links outside the repository: {target}"
         assert path.exists(), f"{readme.name} links to a missing file: {target}"
+
+
+def anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces
+    as hyphens, ``-1``, ``-2`` added to repeats. Headings inside fenced blocks are code."""
+    found: set[str] = set()
+    repeats: dict[str, int] = {}
+    for heading in HEADING.findall(FENCE.sub("", markdown)):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        repeats[slug] = repeats.get(slug, -1) + 1
+        found.add(f"{slug}-{repeats[slug]}" if repeats[slug] else slug)
+    return found
+
+
+def test_anchors_follow_githubs_rule() -> None:
+    text = "# A b\n## On cores: `--workers` and `--address`\n## A b\n```\n# not a heading\n```\n"
+    assert anchors(text) == {"a-b", "on-cores---workers-and---address", "a-b-1"}
+
+
+@pytest.mark.parametrize(
+    "readme", [r for r in DOCUMENTS if r.exists()], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_links_to_a_heading_find_it(readme: Path) -> None:
+    for target in LINK.findall(readme.read_text()):
+        if target.startswith(("http://", "https://", "mailto:")) or "#" not in target:
+            continue
+        path, anchor = target.split("#", 1)
+        document = (readme.parent / path).resolve() if path else readme
+        if document.suffix == ".md" and document.exists():
+            found = anchors(document.read_text())
+            assert anchor in found, f"{readme.name} links to a heading that is not there: {target}"
 
 
 def test_the_snapshot_example_runs(tmp_path_factory: pytest.TempPathFactory) -> None:
